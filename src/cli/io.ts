@@ -1,0 +1,14 @@
+import { createRequire } from 'node:module';
+
+/** Where a command writes; tests pass their own. */
+export interface Io {
+  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stderr: { write(s: string): unknown; isTTY?: boolean };
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+}
+
+export const processIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env, stdin: process.stdin });
+
+export const version: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;

@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { displayPath, readSpecFolder } from '../io/folder.js';
+import { createFile } from '../io/write.js';
+import { ID_PATTERN, renderSpec, slug, titleFromId } from '../spec/template.js';
+import type { Phase } from '../spec/types.js';
+import { UsageError } from '../util/errors.js';
+import type { Io } from './io.js';
+
+export interface NewOptions {
+  id: string;
+  dir: string;
+  title?: string;
+  phase?: Phase;
+  dependsOn?: string[];
+  owns?: string[];
+  reads?: string[];
+  provides?: string[];
+  consumes?: string[];
+  estimate?: string;
+}
+
+export async function runNew(opts: NewOptions, io: Io): Promise<number> {
+  if (!ID_PATTERN.test(opts.id)) {
+    const suggestion = slug(opts.id);
+    throw new UsageError(
+      `'${opts.id}' is not a valid task id: use lowercase letters, digits and '-', starting with a letter or digit, at most 64 characters${suggestion ? ` (for example '${suggestion}')` : ''}`,
+    );
+  }
+  for (const dep of opts.dependsOn ?? []) {
+    if (!ID_PATTERN.test(dep)) throw new UsageError(`--depends-on '${dep}' is not a valid task id: use lowercase letters, digits and '-'`);
+  }
+  const dir = resolve(io.cwd, opts.dir);
+  const path = join(dir, `${opts.id}.md`);
+  if (existsSync(path)) {
+    throw new UsageError(`${displayPath(path, io.cwd)} already exists; edit it, or choose another id`);
+  }
+  if (existsSync(dir)) {
+    const twin = readSpecFolder(dir, io.cwd).specs.find((s) => s.stem === opts.id);
+    if (twin) throw new UsageError(`${twin.file} already has the id '${opts.id}'; edit it, or choose another id`);
+  }
+  const text = renderSpec({ ...opts, title: opts.title ?? titleFromId(opts.id) });
+  if (!createFile(path, text)) throw new UsageError(`${displayPath(path, io.cwd)} already exists; edit it, or choose another id`);
+  io.stdout.write(`created ${displayPath(path, io.cwd)}\n`);
+  return 0;
+}

@@ -1,0 +1,116 @@
+import { pathExists, type FileEntry, type SpecFolder } from '../io/folder.js';
+import { extractSpec } from '../spec/extract.js';
+import { parseSpecText } from '../spec/parse.js';
+import { defaultProject, readProject } from '../spec/project.js';
+import type { ProjectConfig, Span, Spec } from '../spec/types.js';
+import { rules, severityOf } from './registry.js';
+import type { Diagnostic, Finding, ProjectContext, SpecSet } from './types.js';
+
+export interface LintResult {
+  filesChecked: number;
+  /** Sorted by file, line, column, rule id. */
+  diagnostics: Diagnostic[];
+  specs: SpecSet;
+}
+
+function diagnostic(ruleId: string, file: string, f: Finding): Diagnostic {
+  const d: Diagnostic = {
+    ruleId,
+    severity: severityOf(ruleId),
+    file,
+    line: f.at.line,
+    column: f.at.column,
+    endLine: f.at.endLine,
+    endColumn: f.at.endColumn,
+    message: f.message,
+    fixable: f.fix !== undefined,
+  };
+  if (f.fix) d.fix = f.fix;
+  return d;
+}
+
+const point = (line: number): Span => ({ start: 0, end: 0, line, column: 1, endLine: line, endColumn: 1 });
+
+/**
+ * Lints one file on its own: parse, then every file-scoped rule. Pure apart
+ * from the link existence check, and its result is plain data.
+ */
+export function lintEntry(entry: FileEntry, project: ProjectConfig, exists: (path: string) => boolean = pathExists): { spec: Spec; diagnostics: Diagnostic[] } {
+  const ref = { file: entry.file, path: entry.path, stem: entry.stem };
+  const diagnostics: Diagnostic[] = [];
+  if (entry.text === undefined) {
+    const error = { message: entry.error?.message ?? 'cannot read the file', at: point(entry.error?.line ?? 1) };
+    for (const rule of rules) {
+      if (rule.scope === 'unreadable') rule.check({ error, report: (f) => diagnostics.push(diagnostic(rule.id, entry.file, f)) });
+    }
+    return { spec: unparsedSpec(ref), diagnostics };
+  }
+  const parsed = parseSpecText(entry.text);
+  const spec = extractSpec(parsed, ref);
+  for (const rule of rules) {
+    if (rule.scope !== 'file') continue;
+    rule.check({ parsed, spec, project, exists, report: (f) => diagnostics.push(diagnostic(rule.id, entry.file, f)) });
+  }
+  return { spec, diagnostics };
+}
+
+function unparsedSpec(ref: { file: string; path: string; stem: string }): Spec {
+  return {
+    ...ref,
+    parsed: false,
+    phase: 'parallel',
+    status: 'ready',
+    dependsOn: [],
+    owns: [],
+    reads: [],
+    provides: [],
+    consumes: [],
+    tags: [],
+    fields: {},
+    fence: point(1),
+  };
+}
+
+export function loadProject(entry: FileEntry | undefined): { config: ProjectConfig; problems: ProjectContext['projectProblems'] } {
+  if (!entry) return { config: defaultProject(), problems: [] };
+  if (entry.text === undefined) {
+    return { config: { ...defaultProject(), file: entry.file }, problems: [{ file: entry.file, at: point(entry.error?.line ?? 1), message: entry.error?.message ?? 'cannot read the file' }] };
+  }
+  const { config, problems } = readProject(parseSpecText(entry.text), entry.file);
+  return { config, problems: problems.map((p) => ({ file: entry.file, at: p.span, message: p.message })) };
+}
+
+export function buildSpecSet(list: Spec[], project: ProjectConfig): SpecSet {
+  const byId = new Map<string, Spec[]>();
+  for (const spec of list) {
+    const id = spec.id?.value ?? spec.stem;
+    const group = byId.get(id);
+    if (group) group.push(spec);
+    else byId.set(id, [spec]);
+  }
+  return { list, byId, project };
+}
+
+export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
+}
+
+/** The whole folder: every file, then the rules that look across files. */
+export function lintFolder(folder: SpecFolder): LintResult {
+  const { config: project, problems } = loadProject(folder.project);
+  const diagnostics: Diagnostic[] = [];
+  const list: Spec[] = [];
+  for (const entry of folder.specs) {
+    const result = lintEntry(entry, project);
+    list.push(result.spec);
+    for (const d of result.diagnostics) diagnostics.push(d);
+  }
+  list.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const specs = buildSpecSet(list, project);
+  for (const rule of rules) {
+    if (rule.scope !== 'project') continue;
+    rule.check({ specs, project, projectProblems: problems, report: (f) => diagnostics.push(diagnostic(rule.id, f.file, f)) });
+  }
+  diagnostics.sort(compareDiagnostics);
+  return { filesChecked: folder.specs.length + (folder.project ? 1 : 0), diagnostics, specs };
+}

@@ -1,0 +1,62 @@
+import acceptanceCriteriaEmpty from './rules/acceptance-criteria-empty.js';
+import brokenLink from './rules/broken-link.js';
+import duplicateId from './rules/duplicate-id.js';
+import fileUnreadable from './rules/file-unreadable.js';
+import frontmatterMissing from './rules/frontmatter-missing.js';
+import frontmatterSyntax from './rules/frontmatter-syntax.js';
+import idFilenameMismatch from './rules/id-filename-mismatch.js';
+import projectConfig from './rules/project-config.js';
+import schema from './rules/schema.js';
+import sectionEmpty from './rules/section-empty.js';
+import sectionMissing from './rules/section-missing.js';
+import type { Rule, Severity } from './types.js';
+
+/** Every rule, sorted by id. Adding a rule is one file and one line here. */
+export const rules: readonly Rule[] = [
+  acceptanceCriteriaEmpty,
+  brokenLink,
+  duplicateId,
+  fileUnreadable,
+  frontmatterMissing,
+  frontmatterSyntax,
+  idFilenameMismatch,
+  projectConfig,
+  schema,
+  sectionEmpty,
+  sectionMissing,
+].sort((a, b) => (a.id < b.id ? -1 : 1));
+
+/**
+ * Severities are the contract's (SPEC-FORMAT.md), set here and not in the
+ * rules, so a rule can never drift from it.
+ */
+export const severities: Readonly<Record<string, Severity>> = {
+  'acceptance-criteria-empty': 'error',
+  'broken-link': 'error',
+  'dependency-cycle': 'error',
+  'duplicate-id': 'error',
+  'file-unreadable': 'error',
+  'frontmatter-missing': 'error',
+  'frontmatter-syntax': 'error',
+  'id-filename-mismatch': 'error',
+  'interface-duplicate-provider': 'error',
+  'interface-not-upstream': 'error',
+  'interface-unprovided': 'error',
+  'no-integration': 'warning',
+  'ownership-conflict': 'error',
+  'phase-order': 'error',
+  'project-config': 'error',
+  'read-write-race': 'warning',
+  'redundant-dependency': 'warning',
+  schema: 'error',
+  'section-empty': 'warning',
+  'section-missing': 'error',
+  'self-dependency': 'error',
+  'unknown-dependency': 'error',
+};
+
+export function severityOf(ruleId: string): Severity {
+  const s = severities[ruleId];
+  if (!s) throw new Error(`rule '${ruleId}' has no severity in the registry`);
+  return s;
+}

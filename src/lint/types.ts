@@ -1,0 +1,80 @@
+import type { ParsedFile } from '../spec/parse.js';
+import type { ProjectConfig, Span, Spec } from '../spec/types.js';
+
+export type Severity = 'error' | 'warning';
+
+/** A text edit in one file, in offsets of its BOM-less text. */
+export interface Fix {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface Diagnostic {
+  ruleId: string;
+  severity: Severity;
+  /** Relative to the current directory, `/` separators. */
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  message: string;
+  fixable: boolean;
+  /** Only when fixable; not part of the JSON output. */
+  fix?: Fix;
+}
+
+/** A finding as a rule reports it: where and what. The engine adds the rule id and severity. */
+export interface Finding {
+  at: Span;
+  message: string;
+  fix?: Fix;
+}
+
+/** The folder as the project rules see it. */
+export interface SpecSet {
+  /** Every spec file, sorted by file path; unparsable ones included with `parsed: false`. */
+  list: Spec[];
+  /** Specs by id (their frontmatter id when it has one, else their file stem). */
+  byId: Map<string, Spec[]>;
+  project: ProjectConfig;
+}
+
+export interface FileContext {
+  parsed: ParsedFile;
+  spec: Spec;
+  project: ProjectConfig;
+  /** Asks the io layer whether a path exists (rules never touch the file system). */
+  exists(absolutePath: string): boolean;
+  report(finding: Finding): void;
+}
+
+export interface ProjectContext {
+  specs: SpecSet;
+  project: ProjectConfig;
+  /** Problems found while reading PROJECT.md, for the `project-config` rule. */
+  projectProblems: { file: string; at: Span; message: string }[];
+  report(finding: Finding & { file: string }): void;
+}
+
+export interface UnreadableContext {
+  error: { message: string; at: Span };
+  report(finding: Finding): void;
+}
+
+interface RuleBase {
+  id: string;
+  summary: string;
+  /** Longer help for SARIF and docs: why it matters and how to fix it. */
+  help: string;
+}
+
+export type Rule =
+  | (RuleBase & { scope: 'file'; check(ctx: FileContext): void })
+  | (RuleBase & { scope: 'project'; check(ctx: ProjectContext): void })
+  | (RuleBase & { scope: 'unreadable'; check(ctx: UnreadableContext): void });
+
+export function defineRule<R extends Rule>(rule: R): R {
+  return rule;
+}

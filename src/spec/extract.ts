@@ -1,0 +1,89 @@
+import { isMap, isScalar, isSeq, type Node as YamlNode } from 'yaml';
+import { nodeSpan, type ParsedFile } from './parse.js';
+import { PHASES, STATUSES, type Field, type Item, type Phase, type Spec, type Status } from './types.js';
+
+type ListProp = 'dependsOn' | 'owns' | 'reads' | 'provides' | 'consumes' | 'tags';
+const LIST_KEYS: Record<string, ListProp> = {
+  depends_on: 'dependsOn',
+  owns: 'owns',
+  reads: 'reads',
+  provides: 'provides',
+  consumes: 'consumes',
+  tags: 'tags',
+};
+
+export interface FileRef {
+  file: string;
+  path: string;
+  stem: string;
+}
+
+/**
+ * Reads the task fields out of the positioned frontmatter. Tolerant: values
+ * of the wrong type are left out here (the `schema` rule reports them), so a
+ * half-broken spec still takes part in the graph with what it does say.
+ */
+export function extractSpec(parsed: ParsedFile, ref: FileRef): Spec {
+  const spec: Spec = {
+    ...ref,
+    parsed: parsed.doc !== null && parsed.yamlErrors.length === 0,
+    phase: 'parallel',
+    status: 'ready',
+    dependsOn: [],
+    owns: [],
+    reads: [],
+    provides: [],
+    consumes: [],
+    tags: [],
+    fields: {},
+    fence: parsed.fence,
+  };
+  const root = parsed.doc?.contents;
+  if (!spec.parsed || !isMap(root)) return spec;
+  for (const pair of root.items) {
+    const key = pair.key as YamlNode | null;
+    if (!isScalar(key) || typeof key.value !== 'string') continue;
+    const keySpan = nodeSpan(parsed, key);
+    if (!keySpan) continue;
+    const value = pair.value as YamlNode | null;
+    const valueSpan = nodeSpan(parsed, value) ?? keySpan;
+    const field: Field = { key: key.value, keySpan, valueSpan };
+    if (isSeq(value)) field.listStyle = value.flow ? 'flow' : 'block';
+    spec.fields[key.value] = field;
+    switch (key.value) {
+      case 'id':
+      case 'title':
+      case 'estimate':
+      case 'agent': {
+        const item = scalarItem(parsed, value);
+        if (item) spec[key.value] = item;
+        break;
+      }
+      case 'phase': {
+        const item = scalarItem(parsed, value);
+        if (item && (PHASES as readonly string[]).includes(item.value)) spec.phase = item.value as Phase;
+        break;
+      }
+      case 'status': {
+        const item = scalarItem(parsed, value);
+        if (item && (STATUSES as readonly string[]).includes(item.value)) spec.status = item.value as Status;
+        break;
+      }
+      default:
+        if (Object.hasOwn(LIST_KEYS, key.value) && isSeq(value)) {
+          const list: Item[] = spec[LIST_KEYS[key.value]!];
+          for (const node of value.items) {
+            const item = scalarItem(parsed, node as YamlNode);
+            if (item) list.push(item);
+          }
+        }
+    }
+  }
+  return spec;
+}
+
+function scalarItem(parsed: ParsedFile, node: YamlNode | null | undefined): Item | undefined {
+  if (!isScalar(node) || typeof node.value !== 'string') return undefined;
+  const span = nodeSpan(parsed, node);
+  return span ? { value: node.value, span } : undefined;
+}

@@ -1,0 +1,96 @@
+import { isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import type { Root } from 'mdast';
+import { scanFrontmatter, type FrontmatterScan } from './frontmatter.js';
+import { LineIndex } from './lines.js';
+import { parseMarkdown } from './markdown.js';
+import type { Span } from './types.js';
+
+export interface Problem {
+  message: string;
+  span: Span;
+}
+
+/** One spec file's text, its frontmatter as a positioned YAML document, and its body on demand. */
+export interface ParsedFile {
+  /** The text without a leading BOM; every offset refers to it. */
+  text: string;
+  bom: boolean;
+  lines: LineIndex;
+  scan: FrontmatterScan;
+  /** The frontmatter document; null when there is no frontmatter block. */
+  doc: Document.Parsed | null;
+  /** Offset in `text` where the YAML text starts. */
+  yamlOffset: number;
+  /** YAML syntax errors (and resource limits), positioned in the file. */
+  yamlErrors: Problem[];
+  /** The frontmatter as plain data when it parsed cleanly; `{}` for an empty block. */
+  data: unknown;
+  /** Span of the opening fence (or 1:1 when there is none). */
+  fence: Span;
+  /** The Markdown body as mdast, parsed on first use. */
+  mdast(): Root;
+}
+
+/** Aliases expanded beyond this count are refused: a YAML "billion laughs" must not hang lint. */
+const MAX_ALIAS_COUNT = 100;
+
+export function parseSpecText(raw: string): ParsedFile {
+  const bom = raw.charCodeAt(0) === 0xfeff;
+  const text = bom ? raw.slice(1) : raw;
+  const lines = new LineIndex(text);
+  const scan = scanFrontmatter(text);
+  const fence = lines.span(0, Math.min(3, text.length));
+  let doc: Document.Parsed | null = null;
+  let yamlOffset = 0;
+  const yamlErrors: Problem[] = [];
+  let data: unknown;
+  if (scan.kind === 'block') {
+    yamlOffset = scan.block.valueStart;
+    const yamlText = text.slice(scan.block.valueStart, scan.block.valueEnd);
+    doc = parseDocument(yamlText, { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+    for (const e of doc.errors) {
+      const start = yamlOffset + e.pos[0];
+      const end = Math.max(start, yamlOffset + Math.min(e.pos[1], yamlText.length));
+      yamlErrors.push({ message: yamlMessage(e.message), span: lines.span(start, end) });
+    }
+    if (yamlErrors.length === 0) {
+      try {
+        data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+      } catch (err) {
+        yamlErrors.push({
+          message: `frontmatter expands YAML aliases too often (over ${MAX_ALIAS_COUNT}); write the values out instead of nesting aliases`,
+          span: lines.span(yamlOffset, yamlOffset),
+        });
+        void err;
+      }
+    }
+  }
+  let tree: Root | undefined;
+  return {
+    text,
+    bom,
+    lines,
+    scan,
+    doc,
+    yamlOffset,
+    yamlErrors,
+    data,
+    fence,
+    mdast: () => (tree ??= parseMarkdown(text)),
+  };
+}
+
+/** The yaml library's first line is the useful one; the rest is a code excerpt we show by position instead. */
+function yamlMessage(message: string): string {
+  const first = message.split('\n')[0] ?? message;
+  return `invalid YAML: ${first.replace(/ at line \d+, column \d+:?$/, '')}`;
+}
+
+/** Span of a YAML node (value only, without trailing comments), in file coordinates. */
+export function nodeSpan(file: ParsedFile, node: YamlNode | null | undefined): Span | undefined {
+  const r = node?.range;
+  if (!r) return undefined;
+  return file.lines.span(file.yamlOffset + r[0], file.yamlOffset + r[1]);
+}
+
+export { isMap, isScalar, isSeq };

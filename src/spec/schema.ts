@@ -1,0 +1,171 @@
+import { createRequire } from 'node:module';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { isMap, isPair, isScalar, type Node as YamlNode } from 'yaml';
+import { didYouMean } from '../util/closest.js';
+import { nodeSpan, type ParsedFile, type Problem } from './parse.js';
+
+const require = createRequire(import.meta.url);
+/** The schemas live at the package root (`schemas/`), beside both `src/` and `dist/`. */
+export const specSchema = require('../../schemas/spec.schema.json') as SchemaJson;
+export const projectSchema = require('../../schemas/project.schema.json') as SchemaJson;
+
+interface SchemaJson {
+  properties: Record<string, unknown>;
+}
+
+let validators: { spec: ValidateFunction; project: ValidateFunction } | undefined;
+
+/** Compiled once per process, on first use. */
+function compiled() {
+  if (!validators) {
+    const ajv = new Ajv({ allErrors: true, strict: true, allowMatchingProperties: true });
+    validators = { spec: ajv.compile(specSchema), project: ajv.compile(projectSchema) };
+  }
+  return validators;
+}
+
+export type SchemaKind = 'spec' | 'project';
+
+/** Validates a parsed frontmatter; each problem points at the offending key or value. */
+export function validateFrontmatter(file: ParsedFile, kind: SchemaKind): Problem[] {
+  const validate = compiled()[kind];
+  const data = file.data ?? {};
+  if (validate(data)) return [];
+  const schema = kind === 'spec' ? specSchema : projectSchema;
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  for (const error of validate.errors ?? []) {
+    const problem = toProblem(file, error, Object.keys(schema.properties));
+    if (!problem) continue;
+    const key = `${problem.span.start}:${problem.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push(problem);
+  }
+  return problems;
+}
+
+const RESERVED_ID = '#/allOf/0/then';
+
+function toProblem(file: ParsedFile, error: ErrorObject, knownKeys: string[]): Problem | undefined {
+  const path = pointer(error.instancePath);
+  const field = path.length > 0 ? String(path[0]) : 'frontmatter';
+  const root = file.doc?.contents as YamlNode | null | undefined;
+  const nodeAt = (p: (string | number)[]) => (p.length === 0 ? root : (file.doc?.getIn(p, true) as YamlNode | undefined));
+  const at = (node: YamlNode | null | undefined) => nodeSpan(file, node) ?? file.fence;
+  const value = valueAt(file.data, path);
+
+  if (error.schemaPath.startsWith(RESERVED_ID)) {
+    if (error.keyword === 'required' || path[0] === 'phase') {
+      return {
+        message: `id 'integration' is reserved: the target branch is <branch_prefix>integration, so only a foundation or integration task may have it; rename the task or set its phase`,
+        span: at(nodeAt(['id'])),
+      };
+    }
+    return undefined;
+  }
+  switch (error.keyword) {
+    case 'if':
+      return undefined;
+    case 'required': {
+      const missing = String(error.params.missingProperty);
+      return { message: `missing required key '${missing}'${missing === 'id' ? ': add `id: <the file name without .md>`' : ''}`, span: path.length === 0 ? file.fence : at(nodeAt(path)) };
+    }
+    case 'additionalProperties':
+    case 'propertyNames': {
+      const name = String(error.keyword === 'additionalProperties' ? error.params.additionalProperty : error.params.propertyName);
+      const container = nodeAt(path);
+      const keyNode = isMap(container) ? container.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === name)?.key : undefined;
+      if (error.keyword === 'propertyNames') {
+        return { message: `'${name}' is not a valid name under ${field}: use letters, digits, '_', '.' and '-'`, span: at(keyNode as YamlNode) };
+      }
+      const hint = path.length === 0 ? didYouMean(name.replace(/-/g, '_'), knownKeys) || didYouMean(name, knownKeys) : '';
+      return { message: `unknown key '${name}'${hint}${path.length === 0 ? " (keys starting with 'x-' are free for your own use)" : ''}`, span: at(keyNode as YamlNode) };
+    }
+    case 'type':
+      return { message: `${label(path)} must be ${article(String(error.params.type))}, not ${describe(value)}`, span: at(nodeAt(path)) };
+    case 'enum': {
+      const allowed = (error.params.allowedValues as unknown[]).map(String);
+      return {
+        message: `${label(path)} is ${describe(value)}; expected one of ${allowed.join(', ')}${typeof value === 'string' ? didYouMean(value, allowed) : ''}`,
+        span: at(nodeAt(path)),
+      };
+    }
+    case 'pattern':
+      return { message: patternMessage(field, path, value, String(error.params.pattern)), span: at(nodeAt(path)) };
+    case 'uniqueItems': {
+      const later = Math.max(Number(error.params.i), Number(error.params.j));
+      const dup = [...path, later];
+      return { message: `${describe(valueAt(file.data, dup))} appears twice in ${field}`, span: at(nodeAt(dup)) };
+    }
+    case 'minLength':
+      return { message: `${label(path)} must not be empty`, span: at(nodeAt(path)) };
+    case 'minimum':
+    case 'maximum':
+      return { message: `${label(path)} is ${describe(value)}; it must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${String(error.params.limit)}`, span: at(nodeAt(path)) };
+    default:
+      return { message: `${label(path)} ${error.message ?? 'is invalid'}`, span: at(nodeAt(path)) };
+  }
+}
+
+function patternMessage(field: string, path: (string | number)[], value: unknown, pattern: string): string {
+  const v = describe(value);
+  switch (field) {
+    case 'id':
+    case 'depends_on':
+      return `${v} is not a valid task id: use lowercase letters, digits and '-', start with a letter or digit, at most 64 characters (it becomes a branch and a folder name)`;
+    case 'owns':
+    case 'reads':
+      return `${v} in ${field} must be a path relative to the repository root: no leading '/', no drive letter, no '..' segment`;
+    case 'provides':
+    case 'consumes':
+      return `${v} in ${field} is not a valid interface name: start with a letter or '_', then letters, digits, '_', '.', ':' or '-'`;
+    case 'estimate':
+      return `estimate ${v} must be a number and a unit: 15m, 2h, 1.5h, 1d (8h) or 1w (5d)`;
+    case 'title':
+      return 'title must not be blank';
+    case 'agent':
+    case 'default_agent':
+      return `${field} ${v} is not a valid agent name: use letters, digits, '_', '.' and '-'`;
+    case 'branch_prefix':
+      return `branch_prefix ${v} may only hold letters, digits, '.', '_', '-' and '/'`;
+    case 'agents':
+      return `the command for agent '${String(path[1])}' must not be blank`;
+    default:
+      return `${label(path)} is ${v}, which does not match ${pattern}`;
+  }
+}
+
+function pointer(instancePath: string): (string | number)[] {
+  if (instancePath === '') return [];
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
+}
+
+function valueAt(data: unknown, path: (string | number)[]): unknown {
+  let v: unknown = data;
+  for (const p of path) v = v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[p] : undefined;
+  return v;
+}
+
+function label(path: (string | number)[]): string {
+  if (path.length === 0) return 'the frontmatter';
+  const [head, ...rest] = path;
+  return rest.length === 0 ? String(head) : `${String(head)}${rest.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')}`;
+}
+
+function article(type: string): string {
+  const names: Record<string, string> = { array: 'a list', object: 'a mapping', string: 'a string', integer: 'a whole number', number: 'a number', boolean: 'true or false' };
+  return names[type] ?? type;
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return 'empty';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `'${value.length > 60 ? `${value.slice(0, 57)}...` : value}'`;
+  return `${typeof value} ${String(value)}`;
+}
