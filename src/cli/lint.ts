@@ -1,12 +1,18 @@
-import { readSpecFolder } from '../io/folder.js';
-import { lintFolder } from '../lint/engine.js';
+import { readFileSync } from 'node:fs';
+import { listSpecFolder, readEntry, type FileRef } from '../io/folder.js';
+import { writeFileAtomic } from '../io/write.js';
+import { lintAcross, loadProject, type LintResult } from '../lint/engine.js';
+import { lintFilesParallel, workerCount } from '../lint/pool.js';
+import { applyFixes } from '../lint/fix.js';
 import { rules, severityOf } from '../lint/registry.js';
+import type { Diagnostic } from '../lint/types.js';
 import { useColor } from '../report/color.js';
 import { formatJson } from '../report/json.js';
 import { formatSarif } from '../report/sarif.js';
 import { formatStylish } from '../report/stylish.js';
 import type { LintReport } from '../report/types.js';
 import { UsageError } from '../util/errors.js';
+import { Profile } from '../util/profile.js';
 import { version, type Io } from './io.js';
 
 export interface LintOptions {
@@ -14,29 +20,78 @@ export interface LintOptions {
   format: 'stylish' | 'json' | 'sarif';
   maxWarnings?: number | undefined;
   quiet: boolean;
+  fix?: boolean;
+}
+
+/**
+ * Reads and lints a folder, on both cores when it is large. A folder without
+ * a single spec is a usage error: a CI job pointed at the wrong path must not pass.
+ */
+export async function lintDir(dir: string, io: Io, profile = new Profile(false)): Promise<{ refs: FileRef[]; result: LintResult }> {
+  const listing = profile.time('read', () => listSpecFolder(dir, io.cwd));
+  if (listing.refs.length === 0) {
+    throw new UsageError(`no spec files (*.md) in '${dir}'; point specdag at the folder that holds your specs, or create one with 'specdag new <id> ${dir}'`);
+  }
+  const projectEntry = listing.projectPath ? readEntry(listing.projectPath, io.cwd) : undefined;
+  const { config, problems } = loadProject(projectEntry);
+  const results = await lintFilesParallel(listing.refs, config, profile, workerCount(listing.refs.length, io.env));
+  const filesChecked = listing.refs.length + (projectEntry ? 1 : 0);
+  return { refs: listing.refs, result: lintAcross(results, config, problems, filesChecked, profile) };
 }
 
 export async function runLint(opts: LintOptions, io: Io): Promise<number> {
-  const folder = readSpecFolder(opts.dir, io.cwd);
-  if (folder.specs.length === 0) {
-    throw new UsageError(`no spec files (*.md) in '${opts.dir}'; point specdag at the folder that holds your specs, or create one with 'specdag new <id> ${opts.dir}'`);
+  const profile = new Profile(Boolean(io.env.SPECDAG_PROFILE));
+  let { refs, result } = await lintDir(opts.dir, io, profile);
+  const fixed: string[] = [];
+  if (opts.fix) {
+    fixed.push(...fixFolder(refs, result.diagnostics));
+    if (fixed.length > 0) ({ result } = await lintDir(opts.dir, io));
   }
-  const result = lintFolder(folder);
   const errorCount = result.diagnostics.filter((d) => d.severity === 'error').length;
   const warningCount = result.diagnostics.length - errorCount;
   const shown = opts.quiet ? result.diagnostics.filter((d) => d.severity === 'error') : result.diagnostics;
   const report: LintReport = { filesChecked: result.filesChecked, errorCount, warningCount: opts.quiet ? 0 : warningCount, diagnostics: shown };
-  const text =
+  if (opts.format === 'stylish') report.fixed = fixed;
+  else for (const line of fixed) io.stderr.write(`fixed ${line}\n`);
+  const text = profile.time('format', () =>
     opts.format === 'json'
       ? formatJson(report)
       : opts.format === 'sarif'
         ? formatSarif(report, { rules, severityOf, version })
-        : formatStylish(report, { color: useColor(io.stdout, io.env) });
+        : formatStylish(report, { color: useColor(io.stdout, io.env) }),
+  );
   io.stdout.write(text);
+  if (profile.enabled) io.stderr.write(profile.line());
   if (errorCount > 0) return 1;
   if (opts.maxWarnings !== undefined && warningCount > opts.maxWarnings) {
-    io.stderr.write(`specdag: ${warningCount} warnings, more than --max-warnings ${opts.maxWarnings} allows\n`);
+    io.stderr.write(`specdag: ${warningCount} warning${warningCount === 1 ? '' : 's'}, more than --max-warnings ${opts.maxWarnings} allows\n`);
     return 1;
   }
   return 0;
+}
+
+/** Applies every safe fix, file by file; a file whose fixes cannot be verified is left as it is. */
+function fixFolder(refs: FileRef[], diagnostics: Diagnostic[]): string[] {
+  const byFile = new Map<string, Diagnostic[]>();
+  for (const d of diagnostics) {
+    if (!d.fix) continue;
+    const list = byFile.get(d.file);
+    if (list) list.push(d);
+    else byFile.set(d.file, [d]);
+  }
+  const lines: string[] = [];
+  for (const [file, list] of byFile) {
+    const entry = refs.find((s) => s.file === file);
+    if (!entry) continue;
+    // applyFixes checks that each item is still where lint saw it, so a file edited meanwhile is safe.
+    const raw = readFileSync(entry.path, 'utf8');
+    const result = applyFixes(raw, list.map((d) => d.fix!));
+    if (!result.ok) {
+      lines.push(`${file}: not fixed, ${result.reason}`);
+      continue;
+    }
+    writeFileAtomic(entry.path, result.text);
+    for (const d of list) lines.push(`${file}:${d.line}:${d.column} removed '${d.fix!.value}' from ${d.fix!.key} (${d.ruleId})`);
+  }
+  return lines;
 }

@@ -39,9 +39,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .addOption(new Option('--format <name>', 'output format').choices(['stylish', 'json', 'sarif']).default('stylish'))
     .option('--max-warnings <n>', 'exit 1 when there are more warnings than this', nonNegativeInt)
     .option('--quiet', 'report errors only')
-    .action(async (dir: string, opts: { format: 'stylish' | 'json' | 'sarif'; maxWarnings?: number; quiet?: boolean }) => {
+    .option('--fix', 'apply safe fixes (today: remove redundant dependencies), keeping every other byte')
+    .action(async (dir: string, opts: { format: 'stylish' | 'json' | 'sarif'; maxWarnings?: number; quiet?: boolean; fix?: boolean }) => {
       const { runLint } = await import('./lint.js');
-      code = await runLint({ dir, format: opts.format, maxWarnings: opts.maxWarnings, quiet: opts.quiet === true }, io);
+      code = await runLint({ dir, format: opts.format, maxWarnings: opts.maxWarnings, quiet: opts.quiet === true, fix: opts.fix === true }, io);
     });
 
   program

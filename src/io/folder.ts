@@ -22,6 +22,20 @@ export interface SpecFolder {
   project?: FileEntry;
 }
 
+/** A spec file found but not read yet. */
+export interface FileRef {
+  file: string;
+  path: string;
+  stem: string;
+}
+
+export interface SpecListing {
+  dir: string;
+  refs: FileRef[];
+  /** PROJECT.md, when there is one. */
+  projectPath?: string;
+}
+
 export function displayPath(path: string, cwd = process.cwd()): string {
   const rel = relative(cwd, path) || '.';
   return sep === '/' ? rel : rel.split(sep).join('/');
@@ -38,6 +52,14 @@ function skipped(name: string): boolean {
  * the folder is still linted; a missing folder is a UsageError.
  */
 export function readSpecFolder(dir: string, cwd = process.cwd()): SpecFolder {
+  const listing = listSpecFolder(dir, cwd);
+  const folder: SpecFolder = { dir: listing.dir, specs: listing.refs.map((r) => readEntry(r.path, cwd)) };
+  if (listing.projectPath) folder.project = readEntry(listing.projectPath, cwd);
+  return folder;
+}
+
+/** Finds the spec files of a folder (recursively, sorted by path) without reading them. */
+export function listSpecFolder(dir: string, cwd = process.cwd()): SpecListing {
   const root = resolve(cwd, dir);
   let stat;
   try {
@@ -47,7 +69,7 @@ export function readSpecFolder(dir: string, cwd = process.cwd()): SpecFolder {
   }
   if (!stat.isDirectory()) throw new UsageError(`'${dir}' is not a folder; pass the folder that holds your specs`);
 
-  const specs: FileEntry[] = [];
+  const refs: FileRef[] = [];
   const visited = new Set<string>();
   const walk = (folder: string) => {
     let real: string;
@@ -63,7 +85,10 @@ export function readSpecFolder(dir: string, cwd = process.cwd()): SpecFolder {
     try {
       entries = readdirSync(folder, { withFileTypes: true });
     } catch (err) {
-      if (folder === root) throw new UsageError(`cannot read spec folder '${dir}': ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      const code = (err as NodeJS.ErrnoException).code;
+      if (folder === root) throw new UsageError(`cannot read spec folder '${dir}' (${code ?? String(err)}); check its permissions`);
+      // An unreadable subfolder is reported like an unreadable file, never skipped in silence.
+      refs.push({ file: displayPath(folder, cwd), path: folder, stem: basename(folder) });
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -74,14 +99,15 @@ export function readSpecFolder(dir: string, cwd = process.cwd()): SpecFolder {
       if (entry.isDirectory() || (entry.isSymbolicLink() && isDirectory(path))) {
         if (entry.name !== 'node_modules') walk(path);
       } else if (entry.name.endsWith('.md')) {
-        specs.push(readEntry(path, cwd));
+        refs.push({ file: displayPath(path, cwd), path, stem: entry.name.slice(0, -3) });
       }
     }
   };
   walk(root);
   const projectPath = join(root, 'PROJECT.md');
-  const project = existsSync(projectPath) || isSymlink(projectPath) ? readEntry(projectPath, cwd) : undefined;
-  return { dir: root, specs, project };
+  const listing: SpecListing = { dir: root, refs };
+  if (existsSync(projectPath) || isSymlink(projectPath)) listing.projectPath = projectPath;
+  return listing;
 }
 
 function isDirectory(path: string): boolean {
@@ -100,8 +126,8 @@ function isSymlink(path: string): boolean {
   }
 }
 
-export function readEntry(path: string, cwd = process.cwd()): FileEntry {
-  const entry: FileEntry = { file: displayPath(path, cwd), path, stem: basename(path).replace(/\.md$/, '') };
+export function readEntry(path: string, cwd = process.cwd(), file = displayPath(path, cwd)): FileEntry {
+  const entry: FileEntry = { file, path, stem: basename(path).replace(/\.md$/, '') };
   const fail = (message: string, line?: number) => {
     entry.error = line === undefined ? { message } : { message, line };
     return entry;
@@ -115,6 +141,7 @@ export function readEntry(path: string, cwd = process.cwd()): FileEntry {
     if (code === 'ENOENT') return fail('cannot read the file: it is a symlink to nothing');
     return fail(`cannot read the file: ${code ?? String(err)}`);
   }
+  if (stat.isDirectory()) return fail('cannot read this folder of specs (permission denied?); the specs in it are not linted');
   if (!stat.isFile()) return fail('cannot read the file: it is not a regular file');
   if (stat.size > MAX_SPEC_BYTES) {
     return fail(`the file is ${(stat.size / 1024 / 1024).toFixed(1)} MiB; specs are read up to 1 MiB: split it or move the bulk into a linked file`);

@@ -1,9 +1,20 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-/** Write to a temporary file beside the target, then rename: a reader never sees half a file. */
-export function writeFileAtomic(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true });
+/**
+ * Write to a temporary file beside the target, then rename: a reader never
+ * sees half a file. An existing file keeps its mode, and a symlink stays a
+ * symlink (its target is written).
+ */
+export function writeFileAtomic(target: string, content: string): void {
+  let path = target;
+  let mode: number | undefined;
+  try {
+    path = realpathSync(target);
+    mode = statSync(path).mode & 0o7777;
+  } catch {
+    mkdirSync(dirname(path), { recursive: true });
+  }
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   const fd = openSync(tmp, 'w');
   try {
@@ -15,6 +26,7 @@ export function writeFileAtomic(path: string, content: string): void {
     throw err;
   }
   closeSync(fd);
+  if (mode !== undefined) chmodSync(tmp, mode);
   renameSync(tmp, path);
 }
 

@@ -1,9 +1,11 @@
-import { pathExists, type FileEntry, type SpecFolder } from '../io/folder.js';
+import { TaskGraph } from '../graph/graph.js';
+import { pathExists, readEntry, type FileEntry, type FileRef, type SpecFolder } from '../io/folder.js';
 import { extractSpec } from '../spec/extract.js';
 import { parseSpecText } from '../spec/parse.js';
 import { defaultProject, readProject } from '../spec/project.js';
 import type { ProjectConfig, Span, Spec } from '../spec/types.js';
 import { rules, severityOf } from './registry.js';
+import { noProfile, phaseOfRule, type Profile } from '../util/profile.js';
 import type { Diagnostic, Finding, ProjectContext, SpecSet } from './types.js';
 
 export interface LintResult {
@@ -35,7 +37,12 @@ const point = (line: number): Span => ({ start: 0, end: 0, line, column: 1, endL
  * Lints one file on its own: parse, then every file-scoped rule. Pure apart
  * from the link existence check, and its result is plain data.
  */
-export function lintEntry(entry: FileEntry, project: ProjectConfig, exists: (path: string) => boolean = pathExists): { spec: Spec; diagnostics: Diagnostic[] } {
+export function lintEntry(
+  entry: FileEntry,
+  project: ProjectConfig,
+  exists: (path: string) => boolean = pathExists,
+  profile: Profile = noProfile,
+): { spec: Spec; diagnostics: Diagnostic[] } {
   const ref = { file: entry.file, path: entry.path, stem: entry.stem };
   const diagnostics: Diagnostic[] = [];
   if (entry.text === undefined) {
@@ -45,11 +52,13 @@ export function lintEntry(entry: FileEntry, project: ProjectConfig, exists: (pat
     }
     return { spec: unparsedSpec(ref), diagnostics };
   }
-  const parsed = parseSpecText(entry.text);
-  const spec = extractSpec(parsed, ref);
+  const text = entry.text;
+  const parsed = profile.time('parse', () => parseSpecText(text));
+  const spec = profile.time('parse', () => extractSpec(parsed, ref));
   for (const rule of rules) {
     if (rule.scope !== 'file') continue;
-    rule.check({ parsed, spec, project, exists, report: (f) => diagnostics.push(diagnostic(rule.id, entry.file, f)) });
+    const ctx = { parsed, spec, project, exists, report: (f: Finding) => diagnostics.push(diagnostic(rule.id, entry.file, f)) };
+    profile.time(phaseOfRule(rule.id), () => rule.check(ctx));
   }
   return { spec, diagnostics };
 }
@@ -95,22 +104,39 @@ export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
   return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
 }
 
-/** The whole folder: every file, then the rules that look across files. */
-export function lintFolder(folder: SpecFolder): LintResult {
+export interface FileResult {
+  spec: Spec;
+  diagnostics: Diagnostic[];
+}
+
+/** Reads and lints files one by one; the unit of work of a worker thread too. */
+export function lintFiles(refs: FileRef[], project: ProjectConfig, profile: Profile = noProfile): FileResult[] {
+  return refs.map((ref) => lintEntry(profile.time('read', () => readEntry(ref.path, process.cwd(), ref.file)), project, pathExists, profile));
+}
+
+/** The whole folder, already read: every file, then the rules that look across files. */
+export function lintFolder(folder: SpecFolder, profile: Profile = noProfile): LintResult {
   const { config: project, problems } = loadProject(folder.project);
+  const results = folder.specs.map((entry) => lintEntry(entry, project, pathExists, profile));
+  return lintAcross(results, project, problems, folder.specs.length + (folder.project ? 1 : 0), profile);
+}
+
+/** The rules that look across files, over the per-file results. */
+export function lintAcross(results: FileResult[], project: ProjectConfig, problems: ProjectContext['projectProblems'], filesChecked: number, profile: Profile = noProfile): LintResult {
   const diagnostics: Diagnostic[] = [];
   const list: Spec[] = [];
-  for (const entry of folder.specs) {
-    const result = lintEntry(entry, project);
+  for (const result of results) {
     list.push(result.spec);
     for (const d of result.diagnostics) diagnostics.push(d);
   }
   list.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const specs = buildSpecSet(list, project);
+  const graph = profile.time('graph', () => new TaskGraph(specs));
   for (const rule of rules) {
     if (rule.scope !== 'project') continue;
-    rule.check({ specs, project, projectProblems: problems, report: (f) => diagnostics.push(diagnostic(rule.id, f.file, f)) });
+    const ctx: ProjectContext = { specs, project, graph: () => graph, projectProblems: problems, report: (f) => diagnostics.push(diagnostic(rule.id, f.file, f)) };
+    profile.time(phaseOfRule(rule.id), () => rule.check(ctx));
   }
-  diagnostics.sort(compareDiagnostics);
-  return { filesChecked: folder.specs.length + (folder.project ? 1 : 0), diagnostics, specs };
+  profile.time('report', () => diagnostics.sort(compareDiagnostics));
+  return { filesChecked, diagnostics, specs };
 }

@@ -1,29 +1,51 @@
 import acceptanceCriteriaEmpty from './rules/acceptance-criteria-empty.js';
 import brokenLink from './rules/broken-link.js';
+import dependencyCycle from './rules/dependency-cycle.js';
 import duplicateId from './rules/duplicate-id.js';
 import fileUnreadable from './rules/file-unreadable.js';
 import frontmatterMissing from './rules/frontmatter-missing.js';
 import frontmatterSyntax from './rules/frontmatter-syntax.js';
 import idFilenameMismatch from './rules/id-filename-mismatch.js';
+import interfaceDuplicateProvider from './rules/interface-duplicate-provider.js';
+import interfaceNotUpstream from './rules/interface-not-upstream.js';
+import interfaceUnprovided from './rules/interface-unprovided.js';
+import noIntegration from './rules/no-integration.js';
+import ownershipConflict from './rules/ownership-conflict.js';
+import phaseOrder from './rules/phase-order.js';
 import projectConfig from './rules/project-config.js';
+import readWriteRace from './rules/read-write-race.js';
+import redundantDependency from './rules/redundant-dependency.js';
 import schema from './rules/schema.js';
 import sectionEmpty from './rules/section-empty.js';
 import sectionMissing from './rules/section-missing.js';
+import selfDependency from './rules/self-dependency.js';
+import unknownDependency from './rules/unknown-dependency.js';
 import type { Rule, Severity } from './types.js';
 
 /** Every rule, sorted by id. Adding a rule is one file and one line here. */
 export const rules: readonly Rule[] = [
   acceptanceCriteriaEmpty,
   brokenLink,
+  dependencyCycle,
   duplicateId,
   fileUnreadable,
   frontmatterMissing,
   frontmatterSyntax,
   idFilenameMismatch,
+  interfaceDuplicateProvider,
+  interfaceNotUpstream,
+  interfaceUnprovided,
+  noIntegration,
+  ownershipConflict,
+  phaseOrder,
   projectConfig,
+  readWriteRace,
+  redundantDependency,
   schema,
   sectionEmpty,
   sectionMissing,
+  selfDependency,
+  unknownDependency,
 ].sort((a, b) => (a.id < b.id ? -1 : 1));
 
 /**

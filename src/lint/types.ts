@@ -1,13 +1,19 @@
+import type { TaskGraph } from '../graph/graph.js';
 import type { ParsedFile } from '../spec/parse.js';
 import type { ProjectConfig, Span, Spec } from '../spec/types.js';
 
 export type Severity = 'error' | 'warning';
 
-/** A text edit in one file, in offsets of its BOM-less text. */
+/**
+ * A safe, verifiable change to one file. Today the only kind removes one
+ * item (at offsets start..end of the BOM-less text) from a frontmatter list.
+ */
 export interface Fix {
+  kind: 'remove-item';
+  key: string;
+  value: string;
   start: number;
   end: number;
-  text: string;
 }
 
 export interface Diagnostic {
@@ -53,6 +59,8 @@ export interface FileContext {
 export interface ProjectContext {
   specs: SpecSet;
   project: ProjectConfig;
+  /** The task graph, built on first use and shared by every rule. */
+  graph(): TaskGraph;
   /** Problems found while reading PROJECT.md, for the `project-config` rule. */
   projectProblems: { file: string; at: Span; message: string }[];
   report(finding: Finding & { file: string }): void;

@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type Node as YamlNode } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Node as YamlNode } from 'yaml';
 import { nodeSpan, type ParsedFile } from './parse.js';
 import { PHASES, STATUSES, type Field, type Item, type Phase, type Spec, type Status } from './types.js';
 
@@ -46,7 +46,7 @@ export function extractSpec(parsed: ParsedFile, ref: FileRef): Spec {
     const keySpan = nodeSpan(parsed, key);
     if (!keySpan) continue;
     const value = pair.value as YamlNode | null;
-    const valueSpan = nodeSpan(parsed, value) ?? keySpan;
+    const valueSpan = collectionSpan(parsed, value) ?? nodeSpan(parsed, value) ?? keySpan;
     const field: Field = { key: key.value, keySpan, valueSpan };
     if (isSeq(value)) field.listStyle = value.flow ? 'flow' : 'block';
     spec.fields[key.value] = field;
@@ -86,4 +86,13 @@ function scalarItem(parsed: ParsedFile, node: YamlNode | null | undefined): Item
   if (!isScalar(node) || typeof node.value !== 'string') return undefined;
   const span = nodeSpan(parsed, node);
   return span ? { value: node.value, span } : undefined;
+}
+
+/** A block collection's own range runs on to the next key; end it at its last item instead. */
+function collectionSpan(parsed: ParsedFile, node: YamlNode | null | undefined) {
+  if (!(isSeq(node) || isMap(node)) || node.flow || node.items.length === 0 || !node.range) return undefined;
+  const last = node.items[node.items.length - 1];
+  const lastNode = (isPair(last) ? (last.value ?? last.key) : last) as YamlNode | null | undefined;
+  const end = lastNode?.range?.[1];
+  return end === undefined ? undefined : parsed.lines.span(parsed.yamlOffset + node.range[0], parsed.yamlOffset + end);
 }

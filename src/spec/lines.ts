@@ -4,8 +4,16 @@ import type { Span } from './types.js';
 export class LineIndex {
   private readonly starts: number[] = [0];
 
+  /** Line breaks are LF, CRLF and a lone CR, as in CommonMark and YAML. */
   constructor(text: string) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) this.starts.push(i + 1);
+      else if (c === 13) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        this.starts.push(i + 1);
+      }
+    }
   }
 
   pos(offset: number): { line: number; column: number } {

@@ -46,7 +46,8 @@ export function parseSpecText(raw: string): ParsedFile {
   let data: unknown;
   if (scan.kind === 'block') {
     yamlOffset = scan.block.valueStart;
-    const yamlText = text.slice(scan.block.valueStart, scan.block.valueEnd);
+    // The yaml package does not break lines on a lone CR (old Mac files); a LF in its place keeps every offset.
+    const yamlText = text.slice(scan.block.valueStart, scan.block.valueEnd).replace(/\r(?!\n)/g, '\n');
     doc = parseDocument(yamlText, { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
     for (const e of doc.errors) {
       const start = yamlOffset + e.pos[0];

@@ -28,6 +28,10 @@ export function readProject(parsed: ParsedFile, file: string): { config: Project
   if (parsed.scan.kind === 'unterminated') {
     problems.push({ message: "PROJECT.md opens a frontmatter block with '---' on line 1 but never closes it; add a closing '---' line", span: parsed.fence });
   }
+  if (parsed.scan.kind === 'misplaced') {
+    const at = parsed.lines.span(parsed.scan.fenceStart, parsed.scan.fenceStart + 3);
+    problems.push({ message: `the '---' block on line ${at.line} is not frontmatter: it must start on line 1, with nothing before it; its settings are ignored`, span: at });
+  }
   const bodyStart = parsed.scan.kind === 'block' ? parsed.scan.block.end : 0;
   config.body = parsed.text.slice(bodyStart).trim();
   if (parsed.scan.kind !== 'block' || parsed.yamlErrors.length > 0) return { config, problems };

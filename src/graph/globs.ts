@@ -1,0 +1,888 @@
+/**
+ * Could one repository path match two `owns` / `reads` globs? The pure core
+ * behind `ownership-conflict` and `read-write-race`.
+ *
+ * Meaning of a glob here: picomatch's, with `{ dot: true }`, on
+ * repository-relative paths with `/` separators, widened in a few documented
+ * places so that the answer is never "no" when picomatch could match a path
+ * with both globs (soundness). Where the answer is "yes" although no path
+ * matches both, the glob was widened on purpose:
+ *
+ * - A pattern whose last segment is a plain name without an extension
+ *   (`src/auth`, `packages/*\/src`, `app/[slug]`), or that ends in `/`
+ *   (`docs/v1.2/`), names a folder: it also covers everything below it, since
+ *   an agent that owns a folder owns its files. A last segment with an
+ *   extension (`README.md`, `src/a.ts`: a `.` that is neither its first nor
+ *   its last character) names a file and covers only itself; so does an
+ *   extensionless file name such as `Makefile`, which is taken as a folder.
+ * - Extglobs and groups (`@(a|b)`, `!(x)`, `+(a)`, `(a|b)`) count as `*`
+ *   within their segment; when their body holds `/`, `**`, a class or a
+ *   quote, everything from that point on is matched (`prefix*\/**`). The same
+ *   widening applies to quotes, to classes that can match `/`
+ *   (`[a/b]`, `[+-0]`, `[^[:alpha:]]`) or that use regex escapes (`[\d]`),
+ *   and to brace ranges whose picomatch meaning differs from bash's
+ *   (`{1..10}`, which picomatch compiles to the class `[1-10]`, `{01..03}`,
+ *   steps, signs, `{1..3,x}`).
+ * - `[!abc]` is a negated class in bash but a plain class of `!abc` in
+ *   picomatch 4; both readings are covered, so it matches any one character.
+ * - A segment starting with `**` but longer (`**.ts`) is read as `**\/*.ts`
+ *   (picomatch lets `**.ts` cross folders at the start of a glob).
+ * - A negated glob (`!src/x`) matches everything.
+ * - More than 256 brace alternatives: everything from the first `{` on.
+ * - `*` and `**` also match `.` and `..` segments, which picomatch never
+ *   does; such paths are not repository-relative anyway.
+ *
+ * picomatch quirks that are followed, because a matcher built on picomatch
+ * will follow them: `[ab]` matches `a`, `b` and the literal name `[ab]`
+ * (Next.js `app/[slug]` folders); a glob matches its own text as a path;
+ * `{a}` is the literal `{a}`; a segment is split at `/` only outside classes
+ * and groups.
+ *
+ * Algorithm: `compileGlob` expands braces, splits each alternative into
+ * segments and each segment into tokens (literal char, character set, `*`),
+ * once. `compiledOverlap` compares alternatives pairwise with a dynamic
+ * programme over segments (`**` matches zero or more whole segments), whose
+ * cells compare two segments with a dynamic programme over tokens (two sets
+ * intersect when they share a character). No regex is built per pair.
+ */
+import picomatch from 'picomatch';
+
+/** More brace alternatives than this and the glob is widened instead. */
+const MAX_ALTERNATIVES = 256;
+/** Classes with a literal reading (`[ab]` is also the name `[ab]`) expanded both ways per alternative; beyond, they count as `*`. */
+const MAX_LITERAL_CLASSES = 4;
+const SLASH = 0x2f;
+const MAX_CODE = 0xffff;
+/** Marks, inside an expanded alternative, the point from which everything matches. */
+const WILD = '\u0000';
+
+/** Sorted, disjoint, non-adjacent inclusive ranges of UTF-16 code units: [lo0, hi0, lo1, hi1, …]. */
+type Ranges = readonly number[];
+
+const CHAR = 0;
+const SET = 1;
+const STAR = 2;
+
+/** One token of a segment pattern. Sets never contain '/'. */
+export interface Token {
+  readonly kind: typeof CHAR | typeof SET | typeof STAR;
+  /** The code unit, for CHAR. */
+  readonly code: number;
+  /** The characters, for SET. */
+  readonly set: Ranges | null;
+  /** For a class picomatch also matches literally (`[ab]` matches the name `[ab]`): that name. */
+  readonly alt: string | null;
+}
+
+/** A path segment pattern, or `**` (zero or more whole segments). */
+export interface Segment {
+  readonly globstar: boolean;
+  readonly tokens: readonly Token[];
+  /** The segment's text when it has no wildcard. */
+  readonly literal: string | null;
+  /** The segment is just `*`. */
+  readonly starOnly: boolean;
+  /** Some non-empty segment matches it. */
+  readonly satisfiable: boolean;
+}
+
+export interface Alternative {
+  readonly segments: readonly Segment[];
+  readonly base: string;
+  readonly hasGlobstar: boolean;
+}
+
+/** A glob parsed once, for comparing with many others. */
+export interface CompiledGlob {
+  readonly source: string;
+  /** The literal leading folder part (see `staticBase`). */
+  readonly base: string;
+  /** The glob matches a path when one alternative does. */
+  readonly alternatives: readonly Alternative[];
+}
+
+const GLOBSTAR: Segment = { globstar: true, tokens: [], literal: null, starOnly: false, satisfiable: true };
+const ANY: Ranges = [0, SLASH - 1, SLASH + 1, MAX_CODE];
+const STAR_TOKEN: Token = { kind: STAR, code: -1, set: null, alt: null };
+
+/**
+ * The literal leading folder part of a glob: 'src/auth/**' -> 'src/auth',
+ * 'src/*.ts' -> 'src', '**' -> '', 'README.md' -> 'README.md' (a literal
+ * path is its own base), 'src/{a,b}/x' -> 'src'. Every path the glob covers
+ * (folder reading included) is the base or lies below it, so two globs whose
+ * bases are not nested (`basesNested`) cannot overlap.
+ */
+export function staticBase(glob: string): string {
+  return compileGlob(glob).base;
+}
+
+/** True when one base is the other or a folder above it ('' is above everything). */
+export function basesNested(a: string, b: string): boolean {
+  if (a === b || a === '' || b === '') return true;
+  if (a.length < b.length) return b.charCodeAt(a.length) === SLASH && b.startsWith(a);
+  if (b.length < a.length) return a.charCodeAt(b.length) === SLASH && a.startsWith(b);
+  return false;
+}
+
+/**
+ * Brace-expanded alternatives: 'src/{a,b}/**' -> ['src/a/**', 'src/b/**'];
+ * ranges {1..3}, {a..c} (bash order, zero padding, steps); nested braces; a
+ * glob without braces -> [glob]. `{a}` stays literal, as in picomatch. A range
+ * picomatch reads differently from bash also yields `prefix*\/**` (see the
+ * module comment). More than 256 alternatives -> [glob], unexpanded.
+ */
+export function expandBraces(glob: string): string[] {
+  const expanded = expandSequence(glob, 0, glob.length);
+  if (expanded === null) return [glob];
+  const out = new Set<string>();
+  for (const alt of expanded) {
+    const wild = alt.indexOf(WILD);
+    out.add(wild < 0 ? alt : `${alt.slice(0, wild)}*/**`);
+  }
+  return [...out];
+}
+
+/** True when some file path could match both globs (see the module comment for the exact meaning). */
+export function globsOverlap(a: string, b: string): boolean {
+  return compiledOverlap(compileGlob(a), compileGlob(b));
+}
+
+export function compileGlob(glob: string): CompiledGlob {
+  if (glob.startsWith('!') && glob[1] !== '(') return everything(glob);
+  let text = stripDotSlash(glob);
+  const leak = regexLeak(text);
+  if (leak >= 0) text = text.slice(0, leak) + WILD;
+  let expanded = expandSequence(text, 0, text.length);
+  if (expanded === null) expanded = [text.slice(0, firstBrace(text)) + WILD];
+  // picomatch matches a glob's own text as a path; only braces, classes and
+  // escapes make that text something the expansions do not already cover.
+  if (/[{[\\]/.test(text)) expanded.push(text.replace(/[^/]/g, '\\$&'));
+
+  const alternatives: Alternative[] = [];
+  const seen = new Set<string>();
+  for (const alt of expanded) {
+    for (const segments of parseAlternative(alt)) {
+      if (segments.length === 1 && segments[0] === GLOBSTAR) return everything(glob);
+      const key = segmentsKey(segments);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      alternatives.push(makeAlternative(segments));
+    }
+  }
+  let base = alternatives[0]?.base ?? '';
+  for (const alt of alternatives) base = commonBase(base, alt.base);
+  return { source: glob, base, alternatives };
+}
+
+export function compiledOverlap(a: CompiledGlob, b: CompiledGlob): boolean {
+  if (!basesNested(a.base, b.base)) return false;
+  for (const x of a.alternatives) {
+    for (const y of b.alternatives) {
+      if (basesNested(x.base, y.base) && sequencesIntersect(x, y)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Where picomatch lets regex syntax through, from the first class, brace or
+ * group on (0 for a pipe outside groups, which splits the whole regex):
+ * `a|b`, `[ab]+`, `{a,b}+`, `(a)?`, `@(a)+`, an unmatched `)` or `(`, a `[`
+ * that picomatch opens but never closes (`[]*`). -1 when none.
+ */
+function regexLeak(s: string): number {
+  let leak = -1;
+  const open: number[] = [];
+  for (let i = 0; i < s.length && leak < 0; i++) {
+    const c = s[i];
+    const quantified = (s[i + 1] === '?' || s[i + 1] === '+') && s[i + 2] !== '(';
+    if (c === '\\') i++;
+    else if (c === '|' && open.length === 0) return 0;
+    else if (c === '(') open.push(i);
+    else if (c === ')') {
+      if (open.pop() === undefined || quantified) leak = i;
+    } else if (c === '[') {
+      const close = bracketClose(s, i, s.length);
+      if (close < 0 && s.includes(']', i + 1)) leak = i;
+      if (close >= 0) i = close;
+      if (s[i + 1] === '+' && s[i + 2] !== '(') leak = i;
+    } else if ((c === '{' || c === '}') && s[i + 1] === '+' && s[i + 2] !== '(') leak = i;
+  }
+  if (leak < 0 && open.length > 0) leak = open[0]!;
+  if (leak < 0) return -1;
+  // A pipe inside a group that never closes splits the whole regex too.
+  if (open.length > 0 && s.includes('|', open[0])) return 0;
+  let first = s.search(/[[{(]/);
+  if (first < 0 || first > leak) first = leak;
+  // An extglob's leading character belongs to it.
+  return first > 0 && '*?+@!'.includes(s[first - 1]!) && s[first] === '(' ? first - 1 : first;
+}
+
+function everything(glob: string): CompiledGlob {
+  return { source: glob, base: '', alternatives: [makeAlternative([GLOBSTAR])] };
+}
+
+function stripDotSlash(text: string): string {
+  while (text.startsWith('./')) text = text.slice(2);
+  return text;
+}
+
+// ---------------------------------------------------------------------------
+// Brace expansion
+
+/**
+ * Expands s[from, to). Escapes, classes and unmatched braces are copied as
+ * they are; null when there would be more than MAX_ALTERNATIVES.
+ */
+function expandSequence(s: string, from: number, to: number): string[] | null {
+  let results = [''];
+  let text = '';
+  let i = from;
+  while (i < to) {
+    const c = s[i]!;
+    if (c === '\\') {
+      text += s.slice(i, i + 2);
+      i += 2;
+      continue;
+    }
+    if (c === '[') {
+      const close = bracketClose(s, i, to);
+      if (close >= 0) {
+        text += s.slice(i, close + 1);
+        i = close + 1;
+        continue;
+      }
+    }
+    if (c === '{') {
+      const close = braceClose(s, i, to);
+      if (close >= 0) {
+        const options = groupAlternatives(s, i + 1, close);
+        if (options === null || results.length * options.length > MAX_ALTERNATIVES) return null;
+        const next: string[] = [];
+        for (const r of results) for (const o of options) next.push(r + text + o);
+        results = next;
+        text = '';
+        i = close + 1;
+        continue;
+      }
+    }
+    text += c;
+    i++;
+  }
+  return text === '' ? results : results.map((r) => r + text);
+}
+
+/** The alternatives of the brace group whose body is s[from, to). */
+function groupAlternatives(s: string, from: number, to: number): string[] | null {
+  const body = s.slice(from, to);
+  const parts = splitTopLevelCommas(s, from, to);
+  const out: string[] = [];
+  const push = (items: string[] | null): boolean => {
+    if (items === null || out.length + items.length > MAX_ALTERNATIVES) return false;
+    out.push(...items);
+    return true;
+  };
+  if (hasRangeDots(s, from, to)) {
+    const range = bashRange(body);
+    if (range === 'overflow') return null;
+    if (range !== null) {
+      if (!push(range.values)) return null;
+      if (!range.sameInPicomatch) out.push(WILD);
+      return out;
+    }
+    // Not a plain range: picomatch builds a character class out of the parts,
+    // bash keeps the text; cover both.
+    out.push(WILD);
+  }
+  if (parts.length > 1) {
+    for (const [a, b] of parts) if (!push(expandSequence(s, a, b))) return null;
+  } else {
+    const inner = expandSequence(s, from, to);
+    if (!push(inner && inner.map((x) => `{${x}}`))) return null;
+  }
+  return out;
+}
+
+/** [start, end) of each comma-separated part of a brace body; groups and classes are opaque. */
+function splitTopLevelCommas(s: string, from: number, to: number): Array<[number, number]> {
+  const parts: Array<[number, number]> = [];
+  let depth = 0;
+  let start = from;
+  for (let i = from; i < to; i++) {
+    const c = s[i];
+    if (c === '\\') i++;
+    else if (c === '[') {
+      const close = bracketClose(s, i, to);
+      if (close >= 0) i = close;
+    } else if (c === '{' || c === '(') depth++;
+    else if ((c === '}' || c === ')') && depth > 0) depth--;
+    else if (c === ',' && depth === 0) {
+      parts.push([start, i]);
+      start = i + 1;
+    }
+  }
+  parts.push([start, to]);
+  return parts;
+}
+
+/** Whether picomatch would treat the group as a range: an unescaped `..` outside nested braces and classes. */
+function hasRangeDots(s: string, from: number, to: number): boolean {
+  let depth = 0;
+  for (let i = from; i < to; i++) {
+    const c = s[i];
+    if (c === '\\') i++;
+    else if (c === '[') {
+      const close = bracketClose(s, i, to);
+      if (close >= 0) i = close;
+    } else if (c === '{') depth++;
+    else if (c === '}' && depth > 0) depth--;
+    else if (c === '.' && s[i + 1] === '.' && depth === 0 && i + 1 < to) return true;
+  }
+  return false;
+}
+
+const INT_RANGE = /^([-+]?\d+)\.\.([-+]?\d+)(?:\.\.([-+]?\d+))?$/;
+const CHAR_RANGE = /^([^\\])\.\.([^\\])(?:\.\.([-+]?\d+))?$/;
+
+/**
+ * A bash range `{x..y}` / `{x..y..step}` over integers or single characters.
+ * `sameInPicomatch`: picomatch, which compiles the range to the class
+ * `[x-y]`, matches exactly the same strings.
+ */
+function bashRange(body: string): { values: string[]; sameInPicomatch: boolean } | 'overflow' | null {
+  const int = INT_RANGE.exec(body);
+  if (int) {
+    const [, xs, ys, ss] = int as unknown as [string, string, string, string | undefined];
+    const x = Number(xs);
+    const y = Number(ys);
+    const step = Math.abs(Number(ss ?? 1)) || 1;
+    if (Math.floor(Math.abs(y - x) / step) + 1 > MAX_ALTERNATIVES) return 'overflow';
+    const padded = /^[-+]?0\d/.test(xs) || /^[-+]?0\d/.test(ys);
+    const width = padded ? Math.max(xs.replace('+', '').length, ys.replace('+', '').length) : 0;
+    const values: string[] = [];
+    for (let v = x; x <= y ? v <= y : v >= y; v += x <= y ? step : -step) {
+      const digits = String(Math.abs(v)).padStart(width - (v < 0 ? 1 : 0), '0');
+      values.push(v < 0 ? `-${digits}` : digits);
+    }
+    const sameInPicomatch = ss === undefined && /^\d$/.test(xs) && /^\d$/.test(ys);
+    return { values, sameInPicomatch };
+  }
+  const chr = CHAR_RANGE.exec(body);
+  if (chr) {
+    const [, xs, ys, ss] = chr as unknown as [string, string, string, string | undefined];
+    const x = xs.charCodeAt(0);
+    const y = ys.charCodeAt(0);
+    const step = Math.abs(Number(ss ?? 1)) || 1;
+    if (Math.floor(Math.abs(y - x) / step) + 1 > MAX_ALTERNATIVES) return 'overflow';
+    const values: string[] = [];
+    for (let v = x; x <= y ? v <= y : v >= y; v += x <= y ? step : -step) {
+      // A '/' produced by the range still separates segments, as picomatch's class matches '/'.
+      const ch = String.fromCharCode(v);
+      values.push(/[\\*?[\]{}()!@+|"]/.test(ch) ? `\\${ch}` : ch);
+    }
+    // picomatch sorts the ends into the regex class `[x-y]`: the same set for plain characters.
+    return { values, sameInPicomatch: ss === undefined && /^[A-Za-z0-9]$/.test(xs) && /^[A-Za-z0-9]$/.test(ys) };
+  }
+  return null;
+}
+
+/** Index of the `}` closing the `{` at s[i], or -1. */
+function braceClose(s: string, i: number, to: number): number {
+  let depth = 0;
+  for (let j = i; j < to; j++) {
+    const c = s[j];
+    if (c === '\\') j++;
+    else if (c === '[') {
+      const close = bracketClose(s, j, to);
+      if (close >= 0) j = close;
+    } else if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) return j;
+  }
+  return -1;
+}
+
+/** The first `{` outside classes and escapes (the glob has one when expansion overflowed). */
+function firstBrace(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '\\') i++;
+    else if (c === '[') {
+      const close = bracketClose(s, i, s.length);
+      if (close >= 0) i = close;
+    } else if (c === '{') return i;
+  }
+  return s.length;
+}
+
+// ---------------------------------------------------------------------------
+// Classes
+
+/**
+ * Index of the `]` closing the class opened at s[i], or -1 when picomatch
+ * would read the `[` literally. As in picomatch, a `]` right after `[` or `[^`
+ * is a member, and `[:name:]` is skipped whole.
+ */
+function bracketClose(s: string, i: number, to: number): number {
+  let j = i + 1;
+  if (s[j] === '^') j++;
+  if (s[j] === ']') j++;
+  while (j < to) {
+    const c = s[j];
+    if (c === '\\') j += 2;
+    else if (c === '[' && s[j + 1] === ':') {
+      const end = s.indexOf(':]', j + 2);
+      j = end >= 0 && end + 1 < to ? end + 2 : j + 1;
+    } else if (c === ']') return j;
+    else j++;
+  }
+  return -1;
+}
+
+type Bracket = { set: Ranges; alt: string | null } | 'wide';
+
+const POSIX = new Map<string, Ranges>(
+  Object.entries(picomatch.constants.POSIX_REGEX_SOURCE).map(([name, source]) => [name, regexClassRanges(source)]),
+);
+
+/** The characters of the class s[i..close], with picomatch's reading, or 'wide' when it may match '/' or is not understood. */
+function parseBracket(s: string, i: number, close: number): Bracket {
+  const content = s.slice(i + 1, close);
+  let j = 0;
+  let negate = false;
+  let bang = false;
+  if (content[0] === '^') negate = true;
+  else if (content[0] === '!') bang = true;
+  if (negate || bang) j = 1;
+  const ranges: number[] = [];
+  let posix = false;
+  // One member: a code unit, or -1 after a POSIX class, or -2 when not understood.
+  const atom = (): number => {
+    const c = content[j]!;
+    if (c === '\\') {
+      const next = content[j + 1];
+      j += 2;
+      if (next === undefined) return 0x5c;
+      return /[A-Za-z0-9]/.test(next) ? -2 : next.charCodeAt(0);
+    }
+    if (c === '[' && content[j + 1] === ':') {
+      const end = content.indexOf(':]', j + 2);
+      const named = end >= 0 ? POSIX.get(content.slice(j + 2, end)) : undefined;
+      if (!named) return -2;
+      ranges.push(...named);
+      posix = true;
+      j = end + 2;
+      return -1;
+    }
+    j++;
+    return c.charCodeAt(0);
+  };
+  while (j < content.length) {
+    const lo = atom();
+    if (lo === -2) return 'wide';
+    if (lo === -1) continue;
+    if (content[j] === '-' && j + 1 < content.length) {
+      j++;
+      const hi = atom();
+      if (hi < 0 || hi < lo) return 'wide';
+      ranges.push(lo, hi);
+    } else {
+      ranges.push(lo, lo);
+    }
+  }
+  const members = normalise(ranges);
+  let set: Ranges;
+  if (negate) set = complement(posix ? members : union(members, [SLASH, SLASH]));
+  else if (bang) set = inRanges(members, SLASH) ? [0, MAX_CODE] : ANY;
+  else set = members;
+  if (inRanges(set, SLASH)) return 'wide';
+  // picomatch also matches the bracket text itself when the class holds no regex syntax.
+  const alt = /[-*+?.^${}(|)[\]]/.test(content.slice(bang ? 1 : 0)) || negate ? null : `[${content.replace(/\\(.)/g, '$1')}]`;
+  return { set, alt };
+}
+
+/** Ranges of a regex class source as in picomatch's POSIX table ('a-zA-Z', '\\x00-\\x7F', ' \\t'). */
+function regexClassRanges(source: string): Ranges {
+  const out: number[] = [];
+  let j = 0;
+  const atom = (): number => {
+    const c = source[j]!;
+    if (c !== '\\') {
+      j++;
+      return c.charCodeAt(0);
+    }
+    const next = source[j + 1]!;
+    if (next === 'x') {
+      j += 4;
+      return parseInt(source.slice(j - 2, j), 16);
+    }
+    j += 2;
+    const controls: Record<string, number> = { t: 9, n: 10, v: 11, f: 12, r: 13 };
+    return controls[next] ?? next.charCodeAt(0);
+  };
+  while (j < source.length) {
+    const lo = atom();
+    if (source[j] === '-' && j + 1 < source.length) {
+      j++;
+      out.push(lo, atom());
+    } else out.push(lo, lo);
+  }
+  return normalise(out);
+}
+
+function normalise(ranges: readonly number[]): number[] {
+  const pairs: Array<[number, number]> = [];
+  for (let k = 0; k < ranges.length; k += 2) pairs.push([ranges[k]!, ranges[k + 1]!]);
+  pairs.sort((p, q) => p[0] - q[0]);
+  const out: number[] = [];
+  for (const [lo, hi] of pairs) {
+    const last = out.length - 1;
+    if (last > 0 && lo <= out[last]! + 1) out[last] = Math.max(out[last]!, hi);
+    else out.push(lo, hi);
+  }
+  return out;
+}
+
+function union(a: Ranges, b: Ranges): number[] {
+  return normalise([...a, ...b]);
+}
+
+function complement(ranges: Ranges): number[] {
+  const out: number[] = [];
+  let next = 0;
+  for (let k = 0; k < ranges.length; k += 2) {
+    if (ranges[k]! > next) out.push(next, ranges[k]! - 1);
+    next = ranges[k + 1]! + 1;
+  }
+  if (next <= MAX_CODE) out.push(next, MAX_CODE);
+  return out;
+}
+
+function inRanges(ranges: Ranges, code: number): boolean {
+  for (let k = 0; k < ranges.length; k += 2) {
+    if (code < ranges[k]!) return false;
+    if (code <= ranges[k + 1]!) return true;
+  }
+  return false;
+}
+
+function rangesIntersect(a: Ranges, b: Ranges): boolean {
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i + 1]! < b[j]!) i += 2;
+    else if (b[j + 1]! < a[i]!) j += 2;
+    else return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------
+// Alternatives -> segments
+
+/**
+ * The segment sequences of one brace-free alternative: usually one; more
+ * when classes have a literal reading (`[ab]` is also the name `[ab]`).
+ */
+function parseAlternative(input: string): Segment[][] {
+  const text = stripDotSlash(input);
+  // '.' is the repository root: a folder with everything in it.
+  if (text === '.') return [[GLOBSTAR]];
+  const segments: Segment[] = [];
+  let tokens: Token[] = [];
+  let start = 0;
+  let literalClasses = 0;
+  const add = (token: Token): void => {
+    if (token.kind === STAR && tokens[tokens.length - 1]?.kind === STAR) return;
+    tokens.push(token);
+  };
+  const finish = (end: number): void => {
+    const raw = text.slice(start, end);
+    if (raw !== '') {
+      if (raw.startsWith('**')) pushSegment(segments, GLOBSTAR);
+      if (raw !== '**') pushSegment(segments, makeSegment(tokens));
+    }
+    tokens = [];
+  };
+  let widened = false;
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    const next = text[i + 1];
+    if (c === '/') {
+      finish(i);
+      start = ++i;
+      continue;
+    }
+    if (c === '\\') {
+      add(charToken((next ?? '\\').charCodeAt(0)));
+      i += next === undefined ? 1 : 2;
+      continue;
+    }
+    if (c === '(' || ('*?+@!'.includes(c) && next === '(')) {
+      const open = c === '(' ? i : i + 1;
+      const close = groupClose(text, open);
+      if (close < 0 || /[/[\]"\u0000]|\*\*/.test(text.slice(open + 1, close))) {
+        widened = true;
+        break;
+      }
+      add(STAR_TOKEN);
+      i = close + 1;
+      continue;
+    }
+    if (c === '"' || c === WILD) {
+      widened = true;
+      break;
+    }
+    if (c === '*') add(STAR_TOKEN);
+    else if (c === '?') add({ kind: SET, code: -1, set: ANY, alt: null });
+    else if (c === '[') {
+      const close = bracketClose(text, i, text.length);
+      if (close < 0) add(charToken(0x5b));
+      else {
+        const bracket = parseBracket(text, i, close);
+        if (bracket === 'wide') {
+          widened = true;
+          break;
+        }
+        if (bracket.alt !== null) literalClasses++;
+        add({ kind: SET, code: -1, set: bracket.set, alt: bracket.alt });
+        i = close + 1;
+        continue;
+      }
+    } else add(charToken(c.charCodeAt(0)));
+    i++;
+  }
+  if (widened) {
+    add(STAR_TOKEN);
+    pushSegment(segments, makeSegment(tokens));
+    pushSegment(segments, GLOBSTAR);
+  } else {
+    finish(text.length);
+    const last = segments[segments.length - 1];
+    // An empty path ('.', './') is the repository root: a folder with everything in it.
+    if (last === undefined) return [[GLOBSTAR]];
+    if (!last.globstar && namesFolder(last, text.endsWith('/') && !text.endsWith('\\/'))) pushSegment(segments, GLOBSTAR);
+  }
+  return literalClasses === 0 ? [segments] : classVariants(segments, literalClasses);
+}
+
+/** Whether the last segment names a folder (see the module comment). */
+function namesFolder(last: Segment, trailingSlash: boolean): boolean {
+  let name = '';
+  for (const t of last.tokens) {
+    if (t.kind === CHAR) name += String.fromCharCode(t.code);
+    else if (t.alt !== null) name += t.alt;
+    else return trailingSlash;
+  }
+  if (trailingSlash) return true;
+  const dot = name.lastIndexOf('.');
+  return !(dot > 0 && dot < name.length - 1);
+}
+
+/** Each class with a literal reading taken both ways, or as `*` when there are too many. */
+function classVariants(segments: Segment[], count: number): Segment[][] {
+  if (count > MAX_LITERAL_CLASSES) {
+    return [segments.map((s) => (s.globstar ? s : makeSegment(s.tokens.map((t) => (t.alt === null ? t : STAR_TOKEN)))))];
+  }
+  let variants: Segment[][] = [[]];
+  for (const seg of segments) {
+    const options = seg.globstar ? [seg] : tokenVariants(seg.tokens).map(makeSegment);
+    const next: Segment[][] = [];
+    for (const v of variants) for (const o of options) next.push([...v, o]);
+    variants = next;
+  }
+  return variants;
+}
+
+function tokenVariants(tokens: readonly Token[]): Token[][] {
+  let out: Token[][] = [[]];
+  for (const t of tokens) {
+    if (t.alt === null) {
+      for (const v of out) v.push(t);
+      continue;
+    }
+    const asLiteral = [...t.alt].map((ch) => charToken(ch.charCodeAt(0)));
+    const asClass: Token = { kind: SET, code: -1, set: t.set, alt: null };
+    out = out.flatMap((v) => [[...v, asClass], [...v, ...asLiteral]]);
+  }
+  return out;
+}
+
+/** Index of the `)` closing the `(` at s[i], or -1; classes and escapes are skipped. */
+function groupClose(s: string, i: number): number {
+  let depth = 0;
+  for (let j = i; j < s.length; j++) {
+    const c = s[j];
+    if (c === '\\') j++;
+    else if (c === '[') {
+      const close = bracketClose(s, j, s.length);
+      if (close >= 0) j = close;
+    } else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return j;
+  }
+  return -1;
+}
+
+function charToken(code: number): Token {
+  return { kind: CHAR, code, set: null, alt: null };
+}
+
+function makeSegment(tokens: readonly Token[]): Segment {
+  let literal: string | null = '';
+  let satisfiable = true;
+  for (const t of tokens) {
+    if (t.kind === CHAR) literal = literal === null ? null : literal + String.fromCharCode(t.code);
+    else {
+      literal = null;
+      if (t.kind === SET && t.set!.length === 0) satisfiable = false;
+    }
+  }
+  const starOnly = tokens.length === 1 && tokens[0]!.kind === STAR;
+  return { globstar: false, tokens, literal, starOnly, satisfiable };
+}
+
+function pushSegment(segments: Segment[], seg: Segment): void {
+  if (seg.globstar && segments[segments.length - 1]?.globstar) return;
+  segments.push(seg);
+}
+
+function makeAlternative(segments: Segment[]): Alternative {
+  const lits: string[] = [];
+  for (const s of segments) {
+    if (s.literal === null) break;
+    lits.push(s.literal);
+  }
+  return { segments, base: lits.join('/'), hasGlobstar: segments.some((s) => s.globstar) };
+}
+
+function commonBase(a: string, b: string): string {
+  if (basesNested(a, b)) return a.length <= b.length ? a : b;
+  const x = a.split('/');
+  const y = b.split('/');
+  let k = 0;
+  while (k < x.length && k < y.length && x[k] === y[k]) k++;
+  return x.slice(0, k).join('/');
+}
+
+function segmentsKey(segments: readonly Segment[]): string {
+  return segments
+    .map((s) => (s.globstar ? '**' : s.tokens.map((t) => (t.kind === CHAR ? `c${t.code}` : t.kind === STAR ? '*' : `[${t.set!.join(',')}${t.alt === null ? '' : `|${t.alt}`}]`)).join(' ')))
+    .join('/');
+}
+
+// ---------------------------------------------------------------------------
+// Intersection
+
+let sequenceCells = new Uint8Array(64);
+let tokenCells = new Uint8Array(256);
+
+/** Whether some path matches both segment sequences; `**` matches zero or more whole segments. */
+function sequencesIntersect(x: Alternative, y: Alternative): boolean {
+  const a = x.segments;
+  const b = y.segments;
+  const n = a.length;
+  const m = b.length;
+  if (!x.hasGlobstar && !y.hasGlobstar) {
+    if (n !== m) return false;
+    for (let i = 0; i < n; i++) if (!segmentsIntersect(a[i]!, b[i]!)) return false;
+    return true;
+  }
+  const w = m + 1;
+  const size = (n + 1) * w;
+  if (sequenceCells.length < size) sequenceCells = new Uint8Array(size * 2);
+  const reached = sequenceCells;
+  reached.fill(0, 0, size);
+  reached[0] = 1;
+  for (let i = 0; i <= n; i++) {
+    for (let j = 0; j <= m; j++) {
+      if (reached[i * w + j] === 0) continue;
+      if (i === n && j === m) return true;
+      const s = a[i];
+      const t = b[j];
+      if (s !== undefined && s.globstar) reached[(i + 1) * w + j] = 1;
+      if (t !== undefined && t.globstar) reached[i * w + j + 1] = 1;
+      if (s === undefined || t === undefined) continue;
+      if (s.globstar) {
+        if (!t.globstar && t.satisfiable) reached[i * w + j + 1] = 1;
+      } else if (t.globstar) {
+        if (s.satisfiable) reached[(i + 1) * w + j] = 1;
+      } else if (segmentsIntersect(s, t)) {
+        reached[(i + 1) * w + j + 1] = 1;
+      }
+    }
+  }
+  return false;
+}
+
+/** Whether some single segment matches both patterns. */
+function segmentsIntersect(a: Segment, b: Segment): boolean {
+  if (a.literal !== null) return b.literal !== null ? a.literal === b.literal : matchesLiteral(b.tokens, a.literal);
+  if (b.literal !== null) return matchesLiteral(a.tokens, b.literal);
+  if (a.starOnly) return b.satisfiable;
+  if (b.starOnly) return a.satisfiable;
+  return tokensIntersect(a.tokens, b.tokens);
+}
+
+/** Classic wildcard match with backtracking to the last `*`. */
+function matchesLiteral(tokens: readonly Token[], s: string): boolean {
+  let p = 0;
+  let i = 0;
+  let star = -1;
+  let resume = 0;
+  while (i < s.length) {
+    const t = tokens[p];
+    if (t !== undefined && t.kind === STAR) {
+      star = p++;
+      resume = i;
+    } else if (t !== undefined && (t.kind === CHAR ? t.code === s.charCodeAt(i) : inRanges(t.set!, s.charCodeAt(i)))) {
+      p++;
+      i++;
+    } else if (star >= 0) {
+      p = star + 1;
+      i = ++resume;
+    } else return false;
+  }
+  while (p < tokens.length && tokens[p]!.kind === STAR) p++;
+  return p === tokens.length;
+}
+
+function charsIntersect(x: Token, y: Token): boolean {
+  if (x.kind === CHAR) return y.kind === CHAR ? x.code === y.code : inRanges(y.set!, x.code);
+  if (y.kind === CHAR) return inRanges(x.set!, y.code);
+  return rangesIntersect(x.set!, y.set!);
+}
+
+/**
+ * Whether some string matches both token lists. Cell (i, j): a common string
+ * can take P to token i and Q to token j; a `*` may stay put while the other
+ * side consumes a character.
+ */
+function tokensIntersect(p: readonly Token[], q: readonly Token[]): boolean {
+  const n = p.length;
+  const m = q.length;
+  const w = m + 1;
+  const size = (n + 1) * w;
+  if (tokenCells.length < size) tokenCells = new Uint8Array(size * 2);
+  const reached = tokenCells;
+  reached.fill(0, 0, size);
+  reached[0] = 1;
+  for (let i = 0; i <= n; i++) {
+    for (let j = 0; j <= m; j++) {
+      if (reached[i * w + j] === 0) continue;
+      if (i === n && j === m) return true;
+      const x = p[i];
+      const y = q[j];
+      if (x !== undefined && x.kind === STAR) reached[(i + 1) * w + j] = 1;
+      if (y !== undefined && y.kind === STAR) reached[i * w + j + 1] = 1;
+      if (x === undefined || y === undefined) continue;
+      if (x.kind === STAR) {
+        if (y.kind !== STAR && (y.kind === CHAR || y.set!.length > 0)) reached[i * w + j + 1] = 1;
+      } else if (y.kind === STAR) {
+        if (x.kind === CHAR || x.set!.length > 0) reached[(i + 1) * w + j] = 1;
+      } else if (charsIntersect(x, y)) {
+        reached[(i + 1) * w + j + 1] = 1;
+      }
+    }
+  }
+  return false;
+}

@@ -1,0 +1,92 @@
+import type { Item, Spec } from '../spec/types.js';
+import { compileGlob, compiledOverlap, type CompiledGlob } from './globs.js';
+import type { TaskGraph } from './graph.js';
+
+/** One `owns` or `reads` entry of one task. */
+export interface Claim {
+  task: number;
+  spec: Spec;
+  item: Item;
+  glob: CompiledGlob;
+}
+
+/**
+ * Finds overlapping pairs of path claims without comparing every pair: two
+ * globs can only overlap when the static base of one is an ancestor of (or
+ * equal to) the other's, so claims are indexed by base and each probe looks
+ * up its own base's ancestors and, when asked, its descendants.
+ */
+export class ClaimIndex {
+  private readonly byBase = new Map<string, Claim[]>();
+  private sortedBases: string[] | undefined;
+
+  constructor(readonly claims: Claim[]) {
+    for (const c of claims) {
+      const list = this.byBase.get(c.glob.base);
+      if (list) list.push(c);
+      else this.byBase.set(c.glob.base, [c]);
+    }
+  }
+
+  /** Claims whose base is `base` or one of its ancestor folders ('' is the root). */
+  *atOrAbove(base: string): Generator<Claim> {
+    yield* this.byBase.get('') ?? [];
+    if (base === '') return;
+    for (let i = base.indexOf('/'); i !== -1; i = base.indexOf('/', i + 1)) yield* this.byBase.get(base.slice(0, i)) ?? [];
+    yield* this.byBase.get(base) ?? [];
+  }
+
+  /** Claims whose base lies strictly below `base`. */
+  *below(base: string): Generator<Claim> {
+    this.sortedBases ??= [...this.byBase.keys()].sort();
+    const bases = this.sortedBases;
+    const prefix = base === '' ? '' : `${base}/`;
+    let lo = 0;
+    let hi = bases.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (bases[mid]! < prefix) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < bases.length && bases[i]!.startsWith(prefix); i++) {
+      if (bases[i] !== base) yield* this.byBase.get(bases[i]!)!;
+    }
+  }
+}
+
+const claimCache = new WeakMap<TaskGraph, { owns: Claim[]; reads: Claim[] }>();
+
+/** The owns and reads claims of every parsed task, compiled once per graph. */
+export function claimsOf(graph: TaskGraph, specs: Spec[]): { owns: Claim[]; reads: Claim[] } {
+  let hit = claimCache.get(graph);
+  if (hit) return hit;
+  hit = { owns: [], reads: [] };
+  for (const spec of specs) {
+    if (!spec.parsed) continue;
+    const task = graph.index.get(spec.id?.value ?? spec.stem);
+    if (task === undefined) continue;
+    for (const item of spec.owns) hit.owns.push({ task, spec, item, glob: compileGlob(item.value) });
+    for (const item of spec.reads) hit.reads.push({ task, spec, item, glob: compileGlob(item.value) });
+  }
+  claimCache.set(graph, hit);
+  return hit;
+}
+
+/** Every pair of claims from different tasks that overlap and whose tasks may run at the same time. */
+export function* conflicts(graph: TaskGraph, probes: Claim[], index: ClaimIndex, sameList: boolean): Generator<[Claim, Claim]> {
+  const order = sameList ? new Map(probes.map((c, i) => [c, i])) : undefined;
+  for (const p of probes) {
+    const candidates = sameList ? index.atOrAbove(p.glob.base) : chain(index.atOrAbove(p.glob.base), index.below(p.glob.base));
+    for (const q of candidates) {
+      if (q.task === p.task) continue;
+      // Within one list every pair is met from its deeper side; equal bases are met twice, so keep one.
+      if (order && q.glob.base === p.glob.base && order.get(q)! >= order.get(p)!) continue;
+      if (!compiledOverlap(p.glob, q.glob) || !graph.concurrent(p.task, q.task)) continue;
+      yield [p, q];
+    }
+  }
+}
+
+function* chain<T>(...parts: Iterable<T>[]): Generator<T> {
+  for (const part of parts) yield* part;
+}

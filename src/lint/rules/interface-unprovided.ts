@@ -1,0 +1,19 @@
+import { didYouMean } from '../../util/closest.js';
+import { defineRule } from '../types.js';
+import { providers } from '../interfaces.js';
+
+export default defineRule({
+  id: 'interface-unprovided',
+  scope: 'project',
+  summary: '`consumes` a name that no task provides',
+  help: 'Every interface a task consumes must be provided by some task (list it under that task\'s provides), or the consuming agent will look for something nobody builds.',
+  check({ specs, report }) {
+    const provided = providers(specs);
+    for (const spec of specs.list) {
+      for (const item of spec.consumes) {
+        if (provided.has(item.value)) continue;
+        report({ file: spec.file, at: item.span, message: `consumes '${item.value}', which no task provides${didYouMean(item.value, provided.keys())}` });
+      }
+    }
+  },
+});
