@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { stringify } from 'yaml';
 import { basename, join, resolve } from 'node:path';
 import { displayPath } from '../io/folder.js';
 import { createFile } from '../io/write.js';
@@ -12,7 +13,7 @@ export interface InitOptions {
 
 function projectTemplate(name: string): string {
   return `---
-project: ${name}
+project: ${stringify(name).trim()}
 base_branch: main
 max_parallel: 4
 branch_prefix: specdag/
@@ -33,6 +34,7 @@ const EXAMPLE_ID = 'example-task';
 
 export async function runInit(opts: InitOptions, io: Io): Promise<number> {
   const dir = resolve(io.cwd, opts.dir);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`'${opts.dir}' is a file, not a folder; pass a folder for the specs`);
   const files = [join(dir, 'PROJECT.md'), join(dir, `${EXAMPLE_ID}.md`)];
   const existing = files.filter((f) => existsSync(f)).map((f) => displayPath(f, io.cwd));
   if (existing.length > 0) {

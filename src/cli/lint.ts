@@ -11,7 +11,7 @@ import { formatJson } from '../report/json.js';
 import { formatSarif } from '../report/sarif.js';
 import { formatStylish } from '../report/stylish.js';
 import type { LintReport } from '../report/types.js';
-import { UsageError } from '../util/errors.js';
+import { SpecError, UsageError } from '../util/errors.js';
 import { Profile } from '../util/profile.js';
 import { version, type Io } from './io.js';
 
@@ -37,6 +37,20 @@ export async function lintDir(dir: string, io: Io, profile = new Profile(false))
   const results = await lintFilesParallel(listing.refs, config, profile, workerCount(listing.refs.length, io.env));
   const filesChecked = listing.refs.length + (projectEntry ? 1 : 0);
   return { refs: listing.refs, result: lintAcross(results, config, problems, filesChecked, profile) };
+}
+
+/**
+ * For commands that act on the specs (plan, export, run): lint first, and
+ * refuse with the errors on stderr (exit 1) when there are any.
+ */
+export async function checkedSpecs(dir: string, io: Io): Promise<LintResult> {
+  const { result } = await lintDir(dir, io);
+  const errors = result.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) {
+    io.stderr.write(formatStylish({ filesChecked: result.filesChecked, errorCount: errors.length, warningCount: 0, diagnostics: errors }, { color: useColor(io.stderr, io.env) }));
+    throw new SpecError(`${errors.length} error${errors.length === 1 ? '' : 's'} in '${dir}'; fix ${errors.length === 1 ? 'it' : 'them'} first (specdag lint ${dir})`);
+  }
+  return result;
 }
 
 export async function runLint(opts: LintOptions, io: Io): Promise<number> {

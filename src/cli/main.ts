@@ -7,6 +7,11 @@ function nonNegativeInt(value: string): number {
   return Number(value);
 }
 
+function positiveInt(value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('expected a whole number, 1 or more.');
+  return Number(value);
+}
+
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
@@ -70,6 +75,78 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .action(async (id: string, dir: string, opts: Record<string, unknown>) => {
       const { runNew } = await import('./new.js');
       code = await runNew({ id, dir, ...opts }, io);
+    });
+
+  program
+    .command('plan')
+    .description('the run plan: waves, critical path, branches, worktrees (lints first)')
+    .argument('[dir]', 'spec folder', 'specs')
+    .addOption(new Option('--format <name>', 'output format').choices(['text', 'json', 'markdown', 'mermaid', 'dot']).default('text'))
+    .action(async (dir: string, opts: { format: 'text' | 'json' | 'markdown' | 'mermaid' | 'dot' }) => {
+      const { runPlan } = await import('./plan.js');
+      code = await runPlan({ dir, format: opts.format }, io);
+    });
+
+  program
+    .command('export')
+    .description('the plan as something another engine runs: a POSIX sh script, a GitHub Actions workflow or a Makefile')
+    .argument('[dir]', 'spec folder', 'specs')
+    .addOption(new Option('--to <engine>', 'what to generate').choices(['sh', 'github-actions', 'makefile']).makeOptionMandatory())
+    .option('-o, --output <file>', 'write to this file instead of standard output')
+    .action(async (dir: string, opts: { to: 'sh' | 'github-actions' | 'makefile'; output?: string }) => {
+      const { runExport } = await import('./export.js');
+      code = await runExport({ dir, to: opts.to, ...(opts.output ? { output: opts.output } : {}) }, io);
+    });
+
+  program
+    .command('run')
+    .description('execute the plan: one agent per task in its own git worktree, merged into the target branch')
+    .argument('[dir]', 'spec folder', 'specs')
+    .option('--max-parallel <n>', 'at most this many agents at once (default: max_parallel from PROJECT.md)', positiveInt)
+    .option('--agent <name>', 'run every task with this agent from PROJECT.md')
+    .option('--only <ids>', 'comma-separated task ids to run (their finished dependencies are kept)', list)
+    .option('--dry-run', 'print what would be created and run, and create nothing')
+    .option('--resume [run]', 'continue the last run, or the one named')
+    .option('--timeout <minutes>', 'stop a task (as failed) after this many minutes', positiveInt)
+    .action(async (dir: string, opts: { maxParallel?: number; agent?: string; only?: string[]; dryRun?: boolean; resume?: boolean | string; timeout?: number }) => {
+      const { runRun } = await import('./run.js');
+      code = await runRun(
+        {
+          dir,
+          dryRun: opts.dryRun === true,
+          ...(opts.maxParallel !== undefined ? { maxParallel: opts.maxParallel } : {}),
+          ...(opts.agent !== undefined ? { agent: opts.agent } : {}),
+          ...(opts.only !== undefined ? { only: opts.only } : {}),
+          ...(opts.resume !== undefined ? { resume: opts.resume } : {}),
+          ...(opts.timeout !== undefined ? { timeoutMinutes: opts.timeout } : {}),
+        },
+        io,
+      );
+    });
+
+  program
+    .command('status')
+    .description('what a run did and is doing (default: the last run)')
+    .argument('[run]', 'run id (see .specdag/runs/)')
+    .addOption(new Option('--format <name>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (run: string | undefined, opts: { format: 'text' | 'json' }) => {
+      const { runStatus } = await import('./status.js');
+      code = await runStatus({ format: opts.format, ...(run !== undefined ? { run } : {}) }, io);
+    });
+
+  program
+    .command('interview')
+    .description('an LLM conversation (Anthropic API) that brainstorms with you and writes the specs')
+    .argument('[dir]', 'spec folder', 'specs')
+    .option('--model <model>', 'model id (default: $SPECDAG_MODEL, else a current Claude Sonnet)')
+    .option('--resume', 'continue the latest interview')
+    .option('--refine <id>', 'talk about one existing spec')
+    .action(async (dir: string, opts: { model?: string; resume?: boolean; refine?: string }) => {
+      const { runInterview } = await import('./interview.js');
+      code = await runInterview(
+        { dir, resume: opts.resume === true, ...(opts.model !== undefined ? { model: opts.model } : {}), ...(opts.refine !== undefined ? { refine: opts.refine } : {}) },
+        io,
+      );
     });
 
   try {

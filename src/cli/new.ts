@@ -1,7 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { displayPath, readSpecFolder } from '../io/folder.js';
 import { createFile } from '../io/write.js';
+import { extractSpec } from '../spec/extract.js';
+import { parseSpecText } from '../spec/parse.js';
+import { validateFrontmatter } from '../spec/schema.js';
 import { ID_PATTERN, renderSpec, slug, titleFromId } from '../spec/template.js';
 import type { Phase } from '../spec/types.js';
 import { UsageError } from '../util/errors.js';
@@ -36,10 +39,14 @@ export async function runNew(opts: NewOptions, io: Io): Promise<number> {
     throw new UsageError(`${displayPath(path, io.cwd)} already exists; edit it, or choose another id`);
   }
   if (existsSync(dir)) {
-    const twin = readSpecFolder(dir, io.cwd).specs.find((s) => s.stem === opts.id);
+    if (!statSync(dir).isDirectory()) throw new UsageError(`'${opts.dir}' is a file, not a folder; pass the folder that holds your specs`);
+    const twin = readSpecFolder(opts.dir, io.cwd).specs.find((s) => s.stem === opts.id || (s.text !== undefined && extractSpec(parseSpecText(s.text), s).id?.value === opts.id));
     if (twin) throw new UsageError(`${twin.file} already has the id '${opts.id}'; edit it, or choose another id`);
   }
   const text = renderSpec({ ...opts, title: opts.title ?? titleFromId(opts.id) });
+  // Whatever the options said, the new spec must pass the schema: refuse before writing rather than leave a broken file.
+  const problem = validateFrontmatter(parseSpecText(text), 'spec')[0];
+  if (problem) throw new UsageError(`the spec would not be valid: ${problem.message}; nothing was written`);
   if (!createFile(path, text)) throw new UsageError(`${displayPath(path, io.cwd)} already exists; edit it, or choose another id`);
   io.stdout.write(`created ${displayPath(path, io.cwd)}\n`);
   return 0;

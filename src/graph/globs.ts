@@ -158,6 +158,8 @@ export function compileGlob(glob: string): CompiledGlob {
   // escapes make that text something the expansions do not already cover.
   if (/[{[\\]/.test(text)) expanded.push(text.replace(/[^/]/g, '\\$&'));
 
+  if (/\[:|\*\*\*|[+*]\(/.test(text) || (text.includes('{') && text.includes('..'))) expanded = expanded.flatMap(looseDots);
+
   const alternatives: Alternative[] = [];
   const seen = new Set<string>();
   for (const alt of expanded) {
@@ -193,20 +195,23 @@ export function compiledOverlap(a: CompiledGlob, b: CompiledGlob): boolean {
 function regexLeak(s: string): number {
   let leak = -1;
   const open: number[] = [];
-  for (let i = 0; i < s.length && leak < 0; i++) {
+  const at = (i: number): void => {
+    if (leak < 0) leak = i;
+  };
+  for (let i = 0; i < s.length; i++) {
     const c = s[i];
     const quantified = (s[i + 1] === '?' || s[i + 1] === '+') && s[i + 2] !== '(';
     if (c === '\\') i++;
     else if (c === '|' && open.length === 0) return 0;
     else if (c === '(') open.push(i);
     else if (c === ')') {
-      if (open.pop() === undefined || quantified) leak = i;
+      if (open.pop() === undefined || quantified) at(i);
     } else if (c === '[') {
       const close = bracketClose(s, i, s.length);
-      if (close < 0 && s.includes(']', i + 1)) leak = i;
+      if (close < 0 && s.includes(']', i + 1)) at(i);
       if (close >= 0) i = close;
-      if (s[i + 1] === '+' && s[i + 2] !== '(') leak = i;
-    } else if ((c === '{' || c === '}') && s[i + 1] === '+' && s[i + 2] !== '(') leak = i;
+      if (s[i + 1] === '+' && s[i + 2] !== '(') at(i);
+    } else if ((c === '{' || c === '}') && s[i + 1] === '+' && s[i + 2] !== '(') at(i);
   }
   if (leak < 0 && open.length > 0) leak = open[0]!;
   if (leak < 0) return -1;
@@ -216,6 +221,35 @@ function regexLeak(s: string): number {
   if (first < 0 || first > leak) first = leak;
   // An extglob's leading character belongs to it.
   return first > 0 && '*?+@!'.includes(s[first - 1]!) && s[first] === '(' ? first - 1 : first;
+}
+
+/**
+ * When picomatch rebuilds its regex from tokens ("backtracking": POSIX
+ * classes, brace ranges, `***`, repeated extglobs), a `.` that follows plain
+ * text loses its escape and matches any character, '/' included. Each such
+ * dot becomes either any character or a folder break; past MAX_LITERAL_CLASSES
+ * of them, everything from the first one on matches.
+ */
+function looseDots(text: string): string[] {
+  const dots: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\\') i++;
+    else if (c === '[') {
+      const close = bracketClose(text, i, text.length);
+      if (close >= 0) i = close;
+    } else if (c === '.' && i > 0 && !'/*?])}'.includes(text[i - 1]!)) dots.push(i);
+  }
+  if (dots.length === 0) return [text];
+  if (dots.length > MAX_LITERAL_CLASSES) return [text.slice(0, dots[0]) + WILD];
+  let out = [''];
+  let from = 0;
+  for (const d of dots) {
+    const chunk = text.slice(from, d);
+    out = out.flatMap((v) => [`${v + chunk}[^/]`, `${v + chunk}/`]);
+    from = d + 1;
+  }
+  return out.map((v) => v + text.slice(from));
 }
 
 function everything(glob: string): CompiledGlob {
@@ -630,6 +664,11 @@ function parseAlternative(input: string): Segment[][] {
       continue;
     }
     if (c === '"' || c === WILD) {
+      widened = true;
+      break;
+    }
+    if (c === '*' && next === '*' && i > start) {
+      // picomatch may let `**` after a group, a brace or a comma cross folders.
       widened = true;
       break;
     }

@@ -181,14 +181,18 @@ function firstInvalidUtf8(b: Buffer): number {
   return b.length;
 }
 
-const existsCache = new Map<string, boolean>();
-
-/** Cached existence check for link targets. */
-export function pathExists(path: string): boolean {
-  let hit = existsCache.get(path);
-  if (hit === undefined) {
-    hit = existsSync(path);
-    existsCache.set(path, hit);
-  }
-  return hit;
+/**
+ * An existence check for link targets, cached for one lint run only: a
+ * long-lived process (the interview) must see files that appear later.
+ */
+export function existenceChecker(): (path: string) => boolean {
+  const cache = new Map<string, boolean>();
+  return (path) => {
+    let hit = cache.get(path);
+    if (hit === undefined) {
+      hit = existsSync(path);
+      cache.set(path, hit);
+    }
+    return hit;
+  };
 }

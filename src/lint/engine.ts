@@ -1,5 +1,5 @@
 import { TaskGraph } from '../graph/graph.js';
-import { pathExists, readEntry, type FileEntry, type FileRef, type SpecFolder } from '../io/folder.js';
+import { existenceChecker, readEntry, type FileEntry, type FileRef, type SpecFolder } from '../io/folder.js';
 import { extractSpec } from '../spec/extract.js';
 import { parseSpecText } from '../spec/parse.js';
 import { defaultProject, readProject } from '../spec/project.js';
@@ -13,6 +13,7 @@ export interface LintResult {
   /** Sorted by file, line, column, rule id. */
   diagnostics: Diagnostic[];
   specs: SpecSet;
+  graph: TaskGraph;
 }
 
 function diagnostic(ruleId: string, file: string, f: Finding): Diagnostic {
@@ -40,7 +41,7 @@ const point = (line: number): Span => ({ start: 0, end: 0, line, column: 1, endL
 export function lintEntry(
   entry: FileEntry,
   project: ProjectConfig,
-  exists: (path: string) => boolean = pathExists,
+  exists: (path: string) => boolean = existenceChecker(),
   profile: Profile = noProfile,
 ): { spec: Spec; diagnostics: Diagnostic[] } {
   const ref = { file: entry.file, path: entry.path, stem: entry.stem };
@@ -111,13 +112,15 @@ export interface FileResult {
 
 /** Reads and lints files one by one; the unit of work of a worker thread too. */
 export function lintFiles(refs: FileRef[], project: ProjectConfig, profile: Profile = noProfile): FileResult[] {
-  return refs.map((ref) => lintEntry(profile.time('read', () => readEntry(ref.path, process.cwd(), ref.file)), project, pathExists, profile));
+  const exists = existenceChecker();
+  return refs.map((ref) => lintEntry(profile.time('read', () => readEntry(ref.path, process.cwd(), ref.file)), project, exists, profile));
 }
 
 /** The whole folder, already read: every file, then the rules that look across files. */
 export function lintFolder(folder: SpecFolder, profile: Profile = noProfile): LintResult {
   const { config: project, problems } = loadProject(folder.project);
-  const results = folder.specs.map((entry) => lintEntry(entry, project, pathExists, profile));
+  const exists = existenceChecker();
+  const results = folder.specs.map((entry) => lintEntry(entry, project, exists, profile));
   return lintAcross(results, project, problems, folder.specs.length + (folder.project ? 1 : 0), profile);
 }
 
@@ -138,5 +141,5 @@ export function lintAcross(results: FileResult[], project: ProjectConfig, proble
     profile.time(phaseOfRule(rule.id), () => rule.check(ctx));
   }
   profile.time('report', () => diagnostics.sort(compareDiagnostics));
-  return { filesChecked, diagnostics, specs };
+  return { filesChecked, diagnostics, specs, graph };
 }

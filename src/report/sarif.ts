@@ -44,7 +44,7 @@ export function formatSarif(report: LintReport, options: SarifOptions): string {
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: encodeURI(d.file), uriBaseId: '%SRCROOT%' },
+                artifactLocation: { uri: fileUri(d.file), uriBaseId: '%SRCROOT%' },
                 region: { startLine: d.line, startColumn: d.column, endLine: d.endLine, endColumn: Math.max(d.endColumn, d.line === d.endLine ? d.column : 1) },
               },
             },
@@ -54,4 +54,9 @@ export function formatSarif(report: LintReport, options: SarifOptions): string {
     ],
   };
   return `${JSON.stringify(sarif, null, 2)}\n`;
+}
+
+/** A relative path as a URI reference: encodeURI keeps '#' and '?', which would start a fragment or a query. */
+function fileUri(path: string): string {
+  return encodeURI(path).replace(/#/g, '%23').replace(/\?/g, '%3F');
 }

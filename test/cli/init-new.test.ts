@@ -126,7 +126,6 @@ test('init refuses through the real binary too (exit 2, one sentence, no stack)'
 });
 
 test('init in a folder whose name YAML reads as a number or a boolean still lints clean', {
-  todo: "bug in src/cli/init.ts: 'project: <cwd name>' is written unquoted, so a folder named 2024 or true gives a project-config error",
 }, async () => {
   for (const name of ['2024', 'true', 'null', '1e3']) {
     const cwd = join(tempDir(), name);
@@ -137,7 +136,6 @@ test('init in a folder whose name YAML reads as a number or a boolean still lint
 });
 
 test('init on a path that is a file is a usage error, not an unexpected one', {
-  todo: "bug in src/cli/init.ts: mkdir's EEXIST escapes as 'unexpected error ... This is a bug in specdag'",
 }, async () => {
   const cwd = writeTree(tempDir(), { 'afile': 'x\n' });
   const r = await run(['init', 'afile'], cwd);
@@ -268,7 +266,6 @@ test('new refuses an id already used by a spec in a subfolder (exit 2), nothing 
 });
 
 test('new refuses an id that a spec in a subfolder declares under another file name', {
-  todo: 'src/cli/new.ts compares file stems only; a spec other.md with `id: taken` lets `new taken` make a duplicate id',
 }, async () => {
   const cwd = writeTree(tempDir(), { 'specs/area/other.md': specText('taken') });
   const r = await run(['new', 'taken'], cwd);
@@ -297,7 +294,6 @@ test('new refuses an invalid --depends-on id (exit 2), writes nothing', async ()
 });
 
 test('new refuses values that would make a spec that does not lint (exit 2), writes nothing', {
-  todo: 'src/cli/new.ts writes --estimate "2 hours", --owns ../x or /abs, --provides "bad name" and an empty --title as they are, exit 0, and the spec then fails lint',
 }, async () => {
   for (const args of [['--estimate', '2 hours'], ['--owns', '../outside'], ['--owns', '/abs/path'], ['--provides', 'bad name'], ['--title', '']]) {
     const cwd = tempDir();
