@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import pkg from '../../package.json' with { type: 'json' };
 
 /** Where a command writes; tests pass their own. */
 export interface Io {
@@ -11,4 +11,4 @@ export interface Io {
 
 export const processIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env, stdin: process.stdin });
 
-export const version: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+export const version: string = pkg.version;

@@ -28,7 +28,8 @@ export function workerCount(files: number, env: NodeJS.ProcessEnv = process.env)
  * takes fewer; the results come back in the order of `refs`.
  */
 export async function lintFilesParallel(refs: FileRef[], project: ProjectConfig, profile: Profile, workers: number): Promise<FileResult[]> {
-  const script = fileURLToPath(new URL('./worker.js', import.meta.url));
+  // Every built file sits one folder below dist/ (dist/cli, dist/chunks, dist/lint), so this finds dist/lint/worker.js.
+  const script = fileURLToPath(new URL('../lint/worker.js', import.meta.url));
   // Run from sources (tests through tsx) there is no compiled worker: lint on this thread.
   if (workers <= 0 || !existsSync(script)) return lintFiles(refs, project, profile);
   const chunks: FileRef[][] = [];

@@ -1,13 +1,14 @@
-import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { isMap, isPair, isScalar, type Node as YamlNode } from 'yaml';
 import { didYouMean } from '../util/closest.js';
 import { nodeSpan, type ParsedFile, type Problem } from './parse.js';
 
-const require = createRequire(import.meta.url);
-/** The schemas live at the package root (`schemas/`), beside both `src/` and `dist/`. */
-export const specSchema = require('../../schemas/spec.schema.json') as SchemaJson;
-export const projectSchema = require('../../schemas/project.schema.json') as SchemaJson;
+import projectSchemaJson from '../../schemas/project.schema.json' with { type: 'json' };
+import specSchemaJson from '../../schemas/spec.schema.json' with { type: 'json' };
+
+/** The schemas live in `schemas/` for editors and other tools; the bundle carries a copy. */
+export const specSchema = specSchemaJson as SchemaJson;
+export const projectSchema = projectSchemaJson as SchemaJson;
 
 interface SchemaJson {
   properties: Record<string, unknown>;
