@@ -3,12 +3,16 @@
 // which matters for a command that lints a 30-spec folder in a blink.
 // Type checking is `tsc --noEmit` (npm run build runs both).
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+// Build beside dist/ and swap it in, so a test running meanwhile never sees half a dist/.
+const dist = fileURLToPath(new URL('../dist', import.meta.url));
+const next = `${dist}.${process.pid}.tmp`;
+const old = `${dist}.${process.pid}.old`;
 await build({
   entryPoints: { 'cli/bin': 'src/cli/bin.ts', 'lint/worker': 'src/lint/worker.ts' },
-  outdir: 'dist',
+  outdir: next,
   // Shared code lands in dist/chunks/, one folder below dist/ like the entries,
   // so paths relative to import.meta.url (the worker, the prompts) work from any of them.
   chunkNames: 'chunks/[name]-[hash]',
@@ -23,3 +27,11 @@ await build({
   banner: { js: "import { createRequire as __specdagRequire } from 'node:module'; const require = __specdagRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+try {
+  renameSync(dist, old);
+} catch {
+  // first build: there is no dist/ yet
+}
+renameSync(next, dist);
+rmSync(old, { recursive: true, force: true });

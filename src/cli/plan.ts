@@ -1,11 +1,19 @@
-import { UsageError } from '../util/errors.js';
+import { findRepoRoot } from '../io/repo.js';
+import { formatPlan, type PlanFormat } from '../plan/format/index.js';
+import { buildPlan } from '../plan/plan.js';
+import { useColor } from '../report/color.js';
 import type { Io } from './io.js';
+import { checkedSpecs } from './lint.js';
 
 export interface PlanOptions {
   dir: string;
-  format: 'text' | 'json' | 'markdown' | 'mermaid' | 'dot';
+  format: PlanFormat;
 }
 
-export async function runPlan(_opts: PlanOptions, _io: Io): Promise<number> {
-  throw new UsageError("'specdag plan' is not built yet; see specs/plan-export.md");
+/** Lints (refusing on errors), plans, prints. */
+export async function runPlan(opts: PlanOptions, io: Io): Promise<number> {
+  const result = await checkedSpecs(opts.dir, io);
+  const plan = buildPlan(result, { repoRoot: findRepoRoot(io.cwd) ?? io.cwd, cwd: io.cwd });
+  io.stdout.write(formatPlan(plan, opts.format, { color: useColor(io.stdout, io.env) }));
+  return 0;
 }

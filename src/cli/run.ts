@@ -1,4 +1,4 @@
-import { UsageError } from '../util/errors.js';
+import { executeRun } from '../run/run.js';
 import type { Io } from './io.js';
 
 export interface RunOptions {
@@ -13,6 +13,12 @@ export interface RunOptions {
   timeoutMinutes?: number;
 }
 
-export async function runRun(_opts: RunOptions, _io: Io): Promise<number> {
-  throw new UsageError("'specdag run' is not built yet; see specs/run-status.md");
+/**
+ * `specdag run`: lint, plan, preflight checks, then one agent per task in git
+ * worktrees (src/run/). 0: every task merged; 1: lint errors, or a task
+ * failed, conflicted or was skipped; 2: refused; 130 / 143: stopped by
+ * SIGINT / SIGTERM (the run is resumable).
+ */
+export async function runRun(opts: RunOptions, io: Io): Promise<number> {
+  return executeRun(opts, io);
 }

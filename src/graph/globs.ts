@@ -2,45 +2,56 @@
  * Could one repository path match two `owns` / `reads` globs? The pure core
  * behind `ownership-conflict` and `read-write-race`.
  *
- * Meaning of a glob here: picomatch's, with `{ dot: true }`, on
+ * A glob means what it means to picomatch 4 with `{ dot: true }`, on
  * repository-relative paths with `/` separators, widened in a few documented
- * places so that the answer is never "no" when picomatch could match a path
- * with both globs (soundness). Where the answer is "yes" although no path
- * matches both, the glob was widened on purpose:
+ * places. The answer is sound: never "no" when picomatch matches some path
+ * with both globs (a seeded property test checks this against picomatch).
+ * It says "yes" without such a path only where a glob was widened on purpose:
  *
- * - A pattern whose last segment is a plain name without an extension
- *   (`src/auth`, `packages/*\/src`, `app/[slug]`), or that ends in `/`
- *   (`docs/v1.2/`), names a folder: it also covers everything below it, since
- *   an agent that owns a folder owns its files. A last segment with an
+ * - Folders. A glob whose last segment is a plain name without an extension
+ *   (`src/auth`, `app/[slug]`, `packages/x/src`), or that ends in `/`
+ *   (`docs/v1.2/`), names a folder and also covers everything below it: an
+ *   agent that owns a folder owns its files. A last segment with an
  *   extension (`README.md`, `src/a.ts`: a `.` that is neither its first nor
- *   its last character) names a file and covers only itself; so does an
- *   extensionless file name such as `Makefile`, which is taken as a folder.
+ *   its last character) names a file and covers only itself. Extensionless
+ *   files (`Makefile`, `.env`) are taken as folders too: `Makefile` overlaps
+ *   `**` + `/*.md`.
  * - Extglobs and groups (`@(a|b)`, `!(x)`, `+(a)`, `(a|b)`) count as `*`
- *   within their segment; when their body holds `/`, `**`, a class or a
- *   quote, everything from that point on is matched (`prefix*\/**`). The same
- *   widening applies to quotes, to classes that can match `/`
- *   (`[a/b]`, `[+-0]`, `[^[:alpha:]]`) or that use regex escapes (`[\d]`),
- *   and to brace ranges whose picomatch meaning differs from bash's
- *   (`{1..10}`, which picomatch compiles to the class `[1-10]`, `{01..03}`,
- *   steps, signs, `{1..3,x}`).
- * - `[!abc]` is a negated class in bash but a plain class of `!abc` in
- *   picomatch 4; both readings are covered, so it matches any one character.
- * - A segment starting with `**` but longer (`**.ts`) is read as `**\/*.ts`
- *   (picomatch lets `**.ts` cross folders at the start of a glob).
- * - A negated glob (`!src/x`) matches everything.
- * - More than 256 brace alternatives: everything from the first `{` on.
+ *   inside their segment: `src/@(a|b).ts` overlaps `src/c.ts`.
+ * - "From here on, anything" (the rest of the glob becomes `*` then `**`)
+ *   where picomatch's reading is not modelled: a group whose body holds `/`,
+ *   `**`, a class or a quote; quotes; a class that can match `/` (`[a/b]`,
+ *   `[+-0]`, `[^[:alpha:]]`) or uses regex escapes (`[\d]`); `**` inside a
+ *   segment after its start (`a**`, `(a)**`, which picomatch may let cross
+ *   folders); more than 256 brace alternatives; brace ranges picomatch reads
+ *   differently from bash (`{1..10}` is the class `[1-10]` to picomatch, so
+ *   `{01..03}`, steps, signs and `{1..3,x}` also get this alternative); and
+ *   places where picomatch passes regex syntax through (a `|` outside groups,
+ *   `++`, `\d`-style escapes, `[ab]+`, `{a,b}+`, `(a)?`, an unmatched `(`
+ *   or `)`, a `[` it opens but never closes), from the first class, brace or
+ *   group on. A `|` outside groups splits picomatch's whole regex, so such a
+ *   glob matches everything, as does a negated glob (`!src/x`).
+ * - `[!abc]` is a negated class in bash but the plain class `!abc` in
+ *   picomatch 4: both readings are kept, so it matches any one character.
+ * - A segment that starts with `**` but is longer (`**.ts`) reads as `**`
+ *   followed by the segment `*.ts`: picomatch lets `**.ts` cross folders at
+ *   the start of a glob.
+ * - When picomatch rebuilds its regex from tokens (after a POSIX class, a
+ *   brace range, `***` or a repeated extglob), a `.` that follows plain text
+ *   matches any character, `/` included: `src/v{1..3}.ts` also matches
+ *   `src/v1/ts`. Each such dot is read both ways (at most 4; beyond, the
+ *   glob is widened from the first).
  * - `*` and `**` also match `.` and `..` segments, which picomatch never
  *   does; such paths are not repository-relative anyway.
  *
  * picomatch quirks that are followed, because a matcher built on picomatch
- * will follow them: `[ab]` matches `a`, `b` and the literal name `[ab]`
- * (Next.js `app/[slug]` folders); a glob matches its own text as a path;
- * `{a}` is the literal `{a}`; a segment is split at `/` only outside classes
- * and groups.
+ * follows them: `[ab]` matches `a`, `b` and the literal name `[ab]` (Next.js
+ * `app/[slug]` folders); a glob matches its own text as a path; `{a}` is the
+ * literal `{a}`; `\/` separates folders; a class may span a `/`.
  *
  * Algorithm: `compileGlob` expands braces, splits each alternative into
- * segments and each segment into tokens (literal char, character set, `*`),
- * once. `compiledOverlap` compares alternatives pairwise with a dynamic
+ * segments and each segment into tokens (literal character, character set,
+ * `*`), once. `compiledOverlap` compares alternatives pairwise with a dynamic
  * programme over segments (`**` matches zero or more whole segments), whose
  * cells compare two segments with a dynamic programme over tokens (two sets
  * intersect when they share a character). No regex is built per pair.
@@ -88,7 +99,10 @@ export interface Segment {
 
 export interface Alternative {
   readonly segments: readonly Segment[];
+  /** The leading literal segments, joined. */
   readonly base: string;
+  /** How many segments `base` has. */
+  readonly depth: number;
   readonly hasGlobstar: boolean;
 }
 
@@ -104,6 +118,7 @@ export interface CompiledGlob {
 const GLOBSTAR: Segment = { globstar: true, tokens: [], literal: null, starOnly: false, satisfiable: true };
 const ANY: Ranges = [0, SLASH - 1, SLASH + 1, MAX_CODE];
 const STAR_TOKEN: Token = { kind: STAR, code: -1, set: null, alt: null };
+const ANY_TOKEN: Token = { kind: SET, code: -1, set: ANY, alt: null };
 
 /**
  * The literal leading folder part of a glob: 'src/auth/**' -> 'src/auth',
@@ -128,8 +143,9 @@ export function basesNested(a: string, b: string): boolean {
  * Brace-expanded alternatives: 'src/{a,b}/**' -> ['src/a/**', 'src/b/**'];
  * ranges {1..3}, {a..c} (bash order, zero padding, steps); nested braces; a
  * glob without braces -> [glob]. `{a}` stays literal, as in picomatch. A range
- * picomatch reads differently from bash also yields `prefix*\/**` (see the
- * module comment). More than 256 alternatives -> [glob], unexpanded.
+ * picomatch reads differently from bash also yields the text before it
+ * followed by `*` and `/**` (see the module comment). More than 256
+ * alternatives -> [glob], unexpanded.
  */
 export function expandBraces(glob: string): string[] {
   const expanded = expandSequence(glob, 0, glob.length);
@@ -142,34 +158,55 @@ export function expandBraces(glob: string): string[] {
   return [...out];
 }
 
-/** True when some file path could match both globs (see the module comment for the exact meaning). */
+/**
+ * True when some file path could match both globs: picomatch semantics with
+ * `{ dot: true }`, except that a path naming a folder covers everything below
+ * it (`src/a` overlaps `src/a/b.ts`: an agent that owns a folder owns its
+ * files), and that extglobs and picomatch oddities are read conservatively
+ * (see the module comment).
+ */
 export function globsOverlap(a: string, b: string): boolean {
   return compiledOverlap(compileGlob(a), compileGlob(b));
 }
 
+/** Globs made only of names, `/`, `*` and `?` need no expansion, no leak checks and no literal reading. */
+const SIMPLE = /^[^{}[\]()\\"|+!@\u0000]*$/;
+
 export function compileGlob(glob: string): CompiledGlob {
-  if (glob.startsWith('!') && glob[1] !== '(') return everything(glob);
   let text = stripDotSlash(glob);
+  if (text.startsWith('!') && text[1] !== '(') return everything(glob);
+  if (SIMPLE.test(text) && !text.includes('***')) return finish(glob, parseAlternative(text).variants);
+
   const leak = regexLeak(text);
   if (leak >= 0) text = text.slice(0, leak) + WILD;
   let expanded = expandSequence(text, 0, text.length);
   if (expanded === null) expanded = [text.slice(0, firstBrace(text)) + WILD];
   // picomatch matches a glob's own text as a path; only braces, classes and
-  // escapes make that text something the expansions do not already cover.
-  if (/[{[\\]/.test(text)) expanded.push(text.replace(/[^/]/g, '\\$&'));
+  // escapes make that text something the expansions do not already cover
+  // (a widened glob covers it already).
+  else if (leak < 0 && /[{[\\]/.test(text)) expanded.push(text.replace(/[^/]/g, '\\$&'));
+  const loose = /\[:|\*\*\*|[+*]\(/.test(text) || (text.includes('{') && text.includes('..'));
+  const all: Segment[][] = [];
+  for (const alt of expanded) {
+    const parsed = parseAlternative(alt);
+    // The folder reading follows what the user wrote, not picomatch's loose dots.
+    if (loose) for (const v of looseDots(alt)) all.push(...parseAlternative(v, parsed.folder).variants);
+    else all.push(...parsed.variants);
+  }
+  return finish(glob, all);
+}
 
-  if (/\[:|\*\*\*|[+*]\(/.test(text) || (text.includes('{') && text.includes('..'))) expanded = expanded.flatMap(looseDots);
-
+function finish(glob: string, all: Segment[][]): CompiledGlob {
   const alternatives: Alternative[] = [];
   const seen = new Set<string>();
-  for (const alt of expanded) {
-    for (const segments of parseAlternative(alt)) {
-      if (segments.length === 1 && segments[0] === GLOBSTAR) return everything(glob);
+  for (const segments of all) {
+    if (segments.length === 1 && segments[0] === GLOBSTAR) return everything(glob);
+    if (all.length > 1) {
       const key = segmentsKey(segments);
       if (seen.has(key)) continue;
       seen.add(key);
-      alternatives.push(makeAlternative(segments));
     }
+    alternatives.push(makeAlternative(segments));
   }
   let base = alternatives[0]?.base ?? '';
   for (const alt of alternatives) base = commonBase(base, alt.base);
@@ -189,7 +226,7 @@ export function compiledOverlap(a: CompiledGlob, b: CompiledGlob): boolean {
 /**
  * Where picomatch lets regex syntax through, from the first class, brace or
  * group on (0 for a pipe outside groups, which splits the whole regex):
- * `a|b`, `[ab]+`, `{a,b}+`, `(a)?`, `@(a)+`, an unmatched `)` or `(`, a `[`
+ * `a|b`, `a++`, `\d`, `[ab]+`, `{a,b}+`, `(a)?`, `@(a)+`, an unmatched `)` or `(`, a `[`
  * that picomatch opens but never closes (`[]*`). -1 when none.
  */
 function regexLeak(s: string): number {
@@ -201,8 +238,12 @@ function regexLeak(s: string): number {
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
     const quantified = (s[i + 1] === '?' || s[i + 1] === '+') && s[i + 2] !== '(';
-    if (c === '\\') i++;
-    else if (c === '|' && open.length === 0) return 0;
+    if (c === '\\') {
+      // picomatch passes `\b`, `\d`, `\W`… to the regex as regex escapes, and its fast path drops `\\`.
+      if (/[A-Za-z0-9\\]/.test(s[i + 1] ?? '')) at(i);
+      i++;
+    } else if (c === '|' && open.length === 0) return 0;
+    else if (c === '+' && s[i + 1] === '+') at(i); // picomatch's fast path reads `++` as "one or more '+'"
     else if (c === '(') open.push(i);
     else if (c === ')') {
       if (open.pop() === undefined || quantified) at(i);
@@ -217,10 +258,14 @@ function regexLeak(s: string): number {
   if (leak < 0) return -1;
   // A pipe inside a group that never closes splits the whole regex too.
   if (open.length > 0 && s.includes('|', open[0])) return 0;
-  let first = s.search(/[[{(]/);
-  if (first < 0 || first > leak) first = leak;
-  // An extglob's leading character belongs to it.
-  return first > 0 && '*?+@!'.includes(s[first - 1]!) && s[first] === '(' ? first - 1 : first;
+  for (let i = 0; i < leak; i++) {
+    const c = s[i]!;
+    if (c === '\\') i++;
+    // An extglob's leading character belongs to it.
+    else if ('*?+@!'.includes(c) && s[i + 1] === '(') return i;
+    else if (c === '[' || c === '{' || c === '(') return i;
+  }
+  return leak;
 }
 
 /**
@@ -232,13 +277,20 @@ function regexLeak(s: string): number {
  */
 function looseDots(text: string): string[] {
   const dots: number[] = [];
+  let afterText = false;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '\\') i++;
-    else if (c === '[') {
+    const c = text[i]!;
+    if (c === '[') {
       const close = bracketClose(text, i, text.length);
-      if (close >= 0) i = close;
-    } else if (c === '.' && i > 0 && !'/*?])}'.includes(text[i - 1]!)) dots.push(i);
+      if (close >= 0) {
+        i = close;
+        afterText = false;
+        continue;
+      }
+    }
+    if (c === '\\') i++;
+    else if (c === '.' && afterText) dots.push(i);
+    afterText = !'/*?()'.includes(c);
   }
   if (dots.length === 0) return [text];
   if (dots.length > MAX_LITERAL_CLASSES) return [text.slice(0, dots[0]) + WILD];
@@ -616,39 +668,31 @@ function rangesIntersect(a: Ranges, b: Ranges): boolean {
 /**
  * The segment sequences of one brace-free alternative: usually one; more
  * when classes have a literal reading (`[ab]` is also the name `[ab]`).
+ * `folder` overrides whether it names a folder; the answer says whether it did.
  */
-function parseAlternative(input: string): Segment[][] {
+function parseAlternative(input: string, folder?: boolean): { variants: Segment[][]; folder: boolean } {
   const text = stripDotSlash(input);
   // '.' is the repository root: a folder with everything in it.
-  if (text === '.') return [[GLOBSTAR]];
+  if (text === '.') return { variants: [[GLOBSTAR]], folder: true };
   const segments: Segment[] = [];
   let tokens: Token[] = [];
   let start = 0;
   let literalClasses = 0;
-  const add = (token: Token): void => {
-    if (token.kind === STAR && tokens[tokens.length - 1]?.kind === STAR) return;
-    tokens.push(token);
-  };
-  const finish = (end: number): void => {
-    const raw = text.slice(start, end);
-    if (raw !== '') {
-      if (raw.startsWith('**')) pushSegment(segments, GLOBSTAR);
-      if (raw !== '**') pushSegment(segments, makeSegment(tokens));
-    }
-    tokens = [];
-  };
   let widened = false;
   let i = 0;
   while (i < text.length) {
     const c = text[i]!;
     const next = text[i + 1];
-    if (c === '/') {
-      finish(i);
-      start = ++i;
+    if (c === '/' || (c === '\\' && next === '/')) {
+      // picomatch reads an escaped '/' as a separator too.
+      closeSegment(segments, tokens, text.slice(start, i));
+      tokens = [];
+      i += c === '/' ? 1 : 2;
+      start = i;
       continue;
     }
     if (c === '\\') {
-      add(charToken((next ?? '\\').charCodeAt(0)));
+      addToken(tokens, charToken((next ?? '\\').charCodeAt(0)));
       i += next === undefined ? 1 : 2;
       continue;
     }
@@ -659,7 +703,7 @@ function parseAlternative(input: string): Segment[][] {
         widened = true;
         break;
       }
-      add(STAR_TOKEN);
+      addToken(tokens, STAR_TOKEN);
       i = close + 1;
       continue;
     }
@@ -672,37 +716,51 @@ function parseAlternative(input: string): Segment[][] {
       widened = true;
       break;
     }
-    if (c === '*') add(STAR_TOKEN);
-    else if (c === '?') add({ kind: SET, code: -1, set: ANY, alt: null });
+    if (c === '*') addToken(tokens, STAR_TOKEN);
+    else if (c === '?') addToken(tokens, ANY_TOKEN);
     else if (c === '[') {
       const close = bracketClose(text, i, text.length);
-      if (close < 0) add(charToken(0x5b));
-      else {
+      if (close >= 0) {
         const bracket = parseBracket(text, i, close);
         if (bracket === 'wide') {
           widened = true;
           break;
         }
         if (bracket.alt !== null) literalClasses++;
-        add({ kind: SET, code: -1, set: bracket.set, alt: bracket.alt });
+        addToken(tokens, { kind: SET, code: -1, set: bracket.set, alt: bracket.alt });
         i = close + 1;
         continue;
       }
-    } else add(charToken(c.charCodeAt(0)));
+      addToken(tokens, charToken(0x5b));
+    } else addToken(tokens, charToken(c.charCodeAt(0)));
     i++;
   }
   if (widened) {
-    add(STAR_TOKEN);
+    if (text.startsWith('**', start)) pushSegment(segments, GLOBSTAR);
+    addToken(tokens, STAR_TOKEN);
     pushSegment(segments, makeSegment(tokens));
     pushSegment(segments, GLOBSTAR);
   } else {
-    finish(text.length);
+    closeSegment(segments, tokens, text.slice(start));
     const last = segments[segments.length - 1];
     // An empty path ('.', './') is the repository root: a folder with everything in it.
-    if (last === undefined) return [[GLOBSTAR]];
-    if (!last.globstar && namesFolder(last, text.endsWith('/') && !text.endsWith('\\/'))) pushSegment(segments, GLOBSTAR);
+    if (last === undefined) return { variants: [[GLOBSTAR]], folder: true };
+    folder ??= !last.globstar && namesFolder(last, text.endsWith('/') && !text.endsWith('\\/'));
+    if (folder) pushSegment(segments, GLOBSTAR);
   }
-  return literalClasses === 0 ? [segments] : classVariants(segments, literalClasses);
+  return { variants: literalClasses === 0 ? [segments] : classVariants(segments, literalClasses), folder: folder ?? false };
+}
+
+function addToken(tokens: Token[], token: Token): void {
+  if (token.kind === STAR && tokens.length > 0 && tokens[tokens.length - 1]!.kind === STAR) return;
+  tokens.push(token);
+}
+
+/** Ends the segment whose text was `raw`: empty segments vanish, `**` is a globstar, `**x` is `**` then `*x`. */
+function closeSegment(segments: Segment[], tokens: Token[], raw: string): void {
+  if (raw === '') return;
+  if (raw.startsWith('**')) pushSegment(segments, GLOBSTAR);
+  if (raw !== '**') pushSegment(segments, makeSegment(tokens));
 }
 
 /** Whether the last segment names a folder (see the module comment). */
@@ -740,7 +798,8 @@ function tokenVariants(tokens: readonly Token[]): Token[][] {
       for (const v of out) v.push(t);
       continue;
     }
-    const asLiteral = [...t.alt].map((ch) => charToken(ch.charCodeAt(0)));
+    const asLiteral: Token[] = [];
+    for (let k = 0; k < t.alt.length; k++) asLiteral.push(charToken(t.alt.charCodeAt(k)));
     const asClass: Token = { kind: SET, code: -1, set: t.set, alt: null };
     out = out.flatMap((v) => [[...v, asClass], [...v, ...asLiteral]]);
   }
@@ -762,20 +821,20 @@ function groupClose(s: string, i: number): number {
   return -1;
 }
 
+const ASCII_TOKENS: Token[] = Array.from({ length: 128 }, (_, code) => ({ kind: CHAR, code, set: null, alt: null }));
+
 function charToken(code: number): Token {
-  return { kind: CHAR, code, set: null, alt: null };
+  return ASCII_TOKENS[code] ?? { kind: CHAR, code, set: null, alt: null };
 }
 
 function makeSegment(tokens: readonly Token[]): Segment {
-  let literal: string | null = '';
+  let isLiteral = true;
   let satisfiable = true;
   for (const t of tokens) {
-    if (t.kind === CHAR) literal = literal === null ? null : literal + String.fromCharCode(t.code);
-    else {
-      literal = null;
-      if (t.kind === SET && t.set!.length === 0) satisfiable = false;
-    }
+    if (t.kind !== CHAR) isLiteral = false;
+    if (t.kind === SET && t.set!.length === 0) satisfiable = false;
   }
+  const literal = isLiteral ? String.fromCharCode(...tokens.map((t) => t.code)) : null;
   const starOnly = tokens.length === 1 && tokens[0]!.kind === STAR;
   return { globstar: false, tokens, literal, starOnly, satisfiable };
 }
@@ -791,7 +850,7 @@ function makeAlternative(segments: Segment[]): Alternative {
     if (s.literal === null) break;
     lits.push(s.literal);
   }
-  return { segments, base: lits.join('/'), hasGlobstar: segments.some((s) => s.globstar) };
+  return { segments, base: lits.join('/'), depth: lits.length, hasGlobstar: segments.some((s) => s.globstar) };
 }
 
 function commonBase(a: string, b: string): string {
@@ -815,17 +874,26 @@ function segmentsKey(segments: readonly Segment[]): string {
 let sequenceCells = new Uint8Array(64);
 let tokenCells = new Uint8Array(256);
 
-/** Whether some path matches both segment sequences; `**` matches zero or more whole segments. */
+/**
+ * Whether some path matches both segment sequences; `**` matches zero or
+ * more whole segments. Called only when the bases are nested, so the shorter
+ * base's segments are equal on both sides and skipped.
+ */
 function sequencesIntersect(x: Alternative, y: Alternative): boolean {
   const a = x.segments;
   const b = y.segments;
-  const n = a.length;
-  const m = b.length;
+  const k = Math.min(x.depth, y.depth);
+  const n = a.length - k;
+  const m = b.length - k;
   if (!x.hasGlobstar && !y.hasGlobstar) {
     if (n !== m) return false;
-    for (let i = 0; i < n; i++) if (!segmentsIntersect(a[i]!, b[i]!)) return false;
+    for (let i = a.length - 1; i >= k; i--) if (!segmentsIntersect(a[i]!, b[i]!)) return false;
     return true;
   }
+  // Paths end with a segment matching both last segments unless one is `**`.
+  const lastA = a[a.length - 1]!;
+  const lastB = b[b.length - 1]!;
+  if (n > 0 && m > 0 && !lastA.globstar && !lastB.globstar && !segmentsIntersect(lastA, lastB)) return false;
   const w = m + 1;
   const size = (n + 1) * w;
   if (sequenceCells.length < size) sequenceCells = new Uint8Array(size * 2);
@@ -836,8 +904,8 @@ function sequencesIntersect(x: Alternative, y: Alternative): boolean {
     for (let j = 0; j <= m; j++) {
       if (reached[i * w + j] === 0) continue;
       if (i === n && j === m) return true;
-      const s = a[i];
-      const t = b[j];
+      const s = a[k + i];
+      const t = b[k + j];
       if (s !== undefined && s.globstar) reached[(i + 1) * w + j] = 1;
       if (t !== undefined && t.globstar) reached[i * w + j + 1] = 1;
       if (s === undefined || t === undefined) continue;

@@ -1,6 +1,6 @@
 import { TaskGraph } from '../graph/graph.js';
 import { existenceChecker, readEntry, type FileEntry, type FileRef, type SpecFolder } from '../io/folder.js';
-import { extractSpec } from '../spec/extract.js';
+import { emptySpec, extractSpec } from '../spec/extract.js';
 import { parseSpecText } from '../spec/parse.js';
 import { defaultProject, readProject } from '../spec/project.js';
 import type { ProjectConfig, Span, Spec } from '../spec/types.js';
@@ -51,7 +51,7 @@ export function lintEntry(
     for (const rule of rules) {
       if (rule.scope === 'unreadable') rule.check({ error, report: (f) => diagnostics.push(diagnostic(rule.id, entry.file, f)) });
     }
-    return { spec: unparsedSpec(ref), diagnostics };
+    return { spec: emptySpec(ref, point(1)), diagnostics };
   }
   const text = entry.text;
   const parsed = profile.time('parse', () => parseSpecText(text));
@@ -62,23 +62,6 @@ export function lintEntry(
     profile.time(phaseOfRule(rule.id), () => rule.check(ctx));
   }
   return { spec, diagnostics };
-}
-
-function unparsedSpec(ref: { file: string; path: string; stem: string }): Spec {
-  return {
-    ...ref,
-    parsed: false,
-    phase: 'parallel',
-    status: 'ready',
-    dependsOn: [],
-    owns: [],
-    reads: [],
-    provides: [],
-    consumes: [],
-    tags: [],
-    fields: {},
-    fence: point(1),
-  };
 }
 
 export function loadProject(entry: FileEntry | undefined): { config: ProjectConfig; problems: ProjectContext['projectProblems'] } {

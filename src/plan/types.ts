@@ -5,15 +5,20 @@ export interface PlanTask {
   id: string;
   title: string;
   phase: Phase;
+  /** Explicit `depends_on`, sorted (the implicit "foundation first" rule is not listed). */
   dependsOn: string[];
   status: Status;
   estimateMinutes: number;
   wave: number;
   /** `<branch_prefix><id>`. */
   branch: string;
-  /** `<worktree_dir>/<id>`, as PROJECT.md writes worktree_dir (relative to the repository root, or absolute). */
+  /**
+   * `<worktree_dir>/<id>`, as PROJECT.md writes worktree_dir (relative to the
+   * repository root, or absolute). Parallel tasks run there; foundation and
+   * integration tasks run on the target branch, in `RunPlan.targetWorktree`.
+   */
   worktree: string;
-  /** The spec file, relative to the repository root... or to the current directory when there is no repository. */
+  /** The spec file, relative to the repository root (or to the current directory when there is no repository), `/` separators. */
   file: string;
   /** The agent name this task runs with (its own `agent`, else PROJECT.md's default), if any. */
   agent?: string;
@@ -22,14 +27,23 @@ export interface PlanTask {
   consumes: string[];
 }
 
-/** The contract's `plan --format json` shape, version 1, plus the extensions above. */
+/** The contract's `plan --format json` shape, version 1, plus the extensions after `maxParallelism`. */
 export interface RunPlan {
   version: 1;
   project: string | null;
   baseBranch: string;
   targetBranch: string;
+  /** Sorted by wave, then id. */
   tasks: PlanTask[];
   waves: string[][];
+  /** The longest chain of work still to do, by estimate (done tasks count 0 minutes and are not listed). */
   criticalPath: { tasks: string[]; minutes: number };
+  /** The widest wave, counting the tasks that would run side by side (not foundation, not done). */
   maxParallelism: number;
+  /** `max_parallel` from PROJECT.md: how many agents `run` starts at once. */
+  maxParallel: number;
+  /** worktree_dir from PROJECT.md, or its default `../<repo-folder-name>.worktrees`. */
+  worktreeDir: string;
+  /** `<worktree_dir>/integration`: the worktree of the target branch, where foundation and integration tasks run and merges happen. */
+  targetWorktree: string;
 }

@@ -1,6 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, type Node as YamlNode } from 'yaml';
 import { nodeSpan, type ParsedFile } from './parse.js';
-import { PHASES, STATUSES, type Field, type Item, type Phase, type Spec, type Status } from './types.js';
+import { PHASES, STATUSES, type Field, type Item, type Phase, type Span, type Spec, type Status } from './types.js';
 
 type ListProp = 'dependsOn' | 'owns' | 'reads' | 'provides' | 'consumes' | 'tags';
 const LIST_KEYS: Record<string, ListProp> = {
@@ -24,20 +24,7 @@ export interface FileRef {
  * half-broken spec still takes part in the graph with what it does say.
  */
 export function extractSpec(parsed: ParsedFile, ref: FileRef): Spec {
-  const spec: Spec = {
-    ...ref,
-    parsed: parsed.doc !== null && parsed.yamlErrors.length === 0,
-    phase: 'parallel',
-    status: 'ready',
-    dependsOn: [],
-    owns: [],
-    reads: [],
-    provides: [],
-    consumes: [],
-    tags: [],
-    fields: {},
-    fence: parsed.fence,
-  };
+  const spec = emptySpec(ref, parsed.fence, parsed.doc !== null && parsed.yamlErrors.length === 0);
   const root = parsed.doc?.contents;
   if (!spec.parsed || !isMap(root)) return spec;
   for (const pair of root.items) {
@@ -80,6 +67,11 @@ export function extractSpec(parsed: ParsedFile, ref: FileRef): Spec {
     }
   }
   return spec;
+}
+
+/** A spec with every field at its default: the start of extraction, and all there is of an unreadable file. */
+export function emptySpec(ref: FileRef, fence: Span, parsed = false): Spec {
+  return { ...ref, parsed, phase: 'parallel', status: 'ready', dependsOn: [], owns: [], reads: [], provides: [], consumes: [], tags: [], fields: {}, fence };
 }
 
 function scalarItem(parsed: ParsedFile, node: YamlNode | null | undefined): Item | undefined {

@@ -1,0 +1,134 @@
+import { spawn } from 'node:child_process';
+
+/** A git command that exited non-zero: its arguments, exit code and stderr. */
+export class GitError extends Error {
+  override readonly name = 'GitError';
+  constructor(
+    readonly args: string[],
+    readonly code: number | null,
+    readonly stdout: string,
+    readonly stderr: string,
+  ) {
+    super(`git ${args.join(' ')} failed${code === null ? '' : ` (exit ${code})`}: ${firstLines(stderr || stdout)}`);
+  }
+}
+
+function firstLines(text: string): string {
+  const lines = text.trim().split('\n').filter(Boolean);
+  return lines.slice(0, 3).join(' / ') || 'no message';
+}
+
+/**
+ * Variables that would point git somewhere other than `-C <dir>` (set, for
+ * example, when specdag runs inside a git hook).
+ */
+const REDIRECTS = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_PREFIX', 'GIT_COMMON_DIR', 'GIT_OBJECT_DIRECTORY'];
+
+/** The environment without those variables: for git, and for agents, which run git in their own worktree. */
+export function withoutGitRedirects(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env };
+  for (const key of REDIRECTS) delete out[key];
+  return out;
+}
+
+export interface GitResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The `git` CLI, nothing reimplemented. Every call runs `git -C <cwd> …`
+ * with an argument vector (no shell). Each git process gets its own process
+ * group, so a Ctrl-C in the terminal reaches specdag only: the step under way
+ * finishes, and specdag stops between steps instead of leaving a half-done
+ * merge or an index lock behind.
+ */
+export class Git {
+  readonly env: NodeJS.ProcessEnv;
+
+  constructor(env: NodeJS.ProcessEnv) {
+    // Never wait for a password prompt nobody will see.
+    this.env = { ...withoutGitRedirects(env), GIT_TERMINAL_PROMPT: '0' };
+  }
+
+  /** Runs git and returns whatever happened. */
+  exec(cwd: string, args: string[]): Promise<GitResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn('git', ['-C', cwd, ...args], { env: this.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on('data', (b: Buffer) => out.push(b));
+      child.stderr.on('data', (b: Buffer) => err.push(b));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+    });
+  }
+
+  /** Runs git, returns stdout; a non-zero exit throws a GitError carrying stderr. */
+  async run(cwd: string, args: string[]): Promise<string> {
+    const r = await this.exec(cwd, args);
+    if (r.code !== 0) throw new GitError(args, r.code, r.stdout, r.stderr);
+    return r.stdout;
+  }
+
+  /** The trimmed first line of stdout. */
+  async line(cwd: string, args: string[]): Promise<string> {
+    return (await this.run(cwd, args)).trim();
+  }
+
+  /** True when git exits 0, false when it exits 1; anything else throws. */
+  async test(cwd: string, args: string[]): Promise<boolean> {
+    const r = await this.exec(cwd, args);
+    if (r.code === 0) return true;
+    if (r.code === 1) return false;
+    throw new GitError(args, r.code, r.stdout, r.stderr);
+  }
+
+  /** The commit a ref names, or undefined when there is none. */
+  async resolve(cwd: string, ref: string): Promise<string | undefined> {
+    const r = await this.exec(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+    return r.code === 0 ? r.stdout.trim() : undefined;
+  }
+
+  branchExists(cwd: string, branch: string): Promise<boolean> {
+    return this.resolve(cwd, `refs/heads/${branch}`).then((sha) => sha !== undefined);
+  }
+
+  isAncestor(cwd: string, ancestor: string, descendant: string): Promise<boolean> {
+    return this.test(cwd, ['merge-base', '--is-ancestor', ancestor, descendant]);
+  }
+
+  /** Paths (repository-relative, `/` separators) that differ between two commits. */
+  async changedFiles(cwd: string, from: string, to: string): Promise<string[]> {
+    const out = await this.run(cwd, ['diff', '--name-only', '--no-renames', '-z', from, to, '--']);
+    return out.split('\0').filter(Boolean).sort();
+  }
+
+  /** Uncommitted changes, tracked and untracked (`git status --porcelain`), as raw lines. */
+  async dirty(cwd: string, trackedOnly = false): Promise<string[]> {
+    const args = ['status', '--porcelain', '-z'];
+    if (trackedOnly) args.push('--untracked-files=no');
+    const out = await this.run(cwd, args);
+    return out.split('\0').filter(Boolean);
+  }
+
+  /** The branch checked out in a worktree, or undefined when its HEAD is detached. */
+  async currentBranch(cwd: string): Promise<string | undefined> {
+    const r = await this.exec(cwd, ['symbolic-ref', '--quiet', 'HEAD']);
+    if (r.code !== 0) return undefined;
+    return r.stdout.trim().replace(/^refs\/heads\//, '');
+  }
+
+  /** Every worktree of the repository: its path and the branch checked out there. */
+  async worktrees(cwd: string): Promise<{ path: string; branch?: string }[]> {
+    // Without -z (git 2.36+): a path holding a newline is not worth an old git refusing.
+    const out = await this.run(cwd, ['worktree', 'list', '--porcelain']);
+    const list: { path: string; branch?: string }[] = [];
+    for (const field of out.split('\n')) {
+      if (field.startsWith('worktree ')) list.push({ path: field.slice('worktree '.length) });
+      else if (field.startsWith('branch ') && list.length > 0) list[list.length - 1]!.branch = field.slice('branch '.length).replace(/^refs\/heads\//, '');
+    }
+    return list;
+  }
+}

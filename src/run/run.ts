@@ -1,0 +1,434 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Io } from '../cli/io.js';
+import { checkedSpecs } from '../cli/lint.js';
+import type { LintResult } from '../lint/engine.js';
+import { buildPlan } from '../plan/plan.js';
+import { buildPrompt } from '../plan/prompt.js';
+import type { PlanTask, RunPlan } from '../plan/types.js';
+import { useColor } from '../report/color.js';
+import { UsageError } from '../util/errors.js';
+import { formatDryRun } from './dry-run.js';
+import { Git, withoutGitRedirects } from './git.js';
+import { Lock } from './lock.js';
+import { agentFor, preflight, realish } from './preflight.js';
+import { duration, Progress, shownPath } from './progress.js';
+import { Scheduler } from './scheduler.js';
+import {
+  alive,
+  countByStatus,
+  createRunDir,
+  findRun,
+  isProblem,
+  listRuns,
+  newRunId,
+  readState,
+  SPECDAG_DIR,
+  writeState,
+  type RunState,
+  type TaskState,
+} from './state.js';
+
+export interface RunRequest {
+  dir: string;
+  maxParallel?: number;
+  agent?: string;
+  only?: string[];
+  dryRun: boolean;
+  /** true: the last run; a string: that run id. */
+  resume?: boolean | string;
+  /** Per-task time limit in minutes (fractions allowed in-process). */
+  timeoutMinutes?: number;
+}
+
+/** Exit codes after a signal: 128 + its number, as shells report them. */
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+/** The repository's top folder, or undefined outside one. */
+export async function repoRootOf(git: Git, dir: string): Promise<string | undefined> {
+  let r;
+  try {
+    r = await git.exec(dir, ['rev-parse', '--show-toplevel']);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError("'git' is not installed or not on PATH; install git (2.17 or later) first");
+    throw err;
+  }
+  return r.code === 0 ? r.stdout.trim() : undefined;
+}
+
+/**
+ * `specdag run`: lint, plan, check, then hand the tasks to the scheduler.
+ * Returns the exit code: 0 all merged, 1 a task failed / conflicted / was
+ * skipped (or lint errors), 2 refused, 130 / 143 stopped by SIGINT / SIGTERM.
+ */
+export async function executeRun(req: RunRequest, io: Io): Promise<number> {
+  const result = await checkedSpecs(req.dir, io);
+  const git = new Git(io.env);
+  const specDir = resolve(io.cwd, req.dir);
+  const repoRoot = await repoRootOf(git, specDir);
+  const plan = buildPlan(result, { repoRoot: repoRoot ?? io.cwd, cwd: io.cwd });
+  const project = result.specs.project;
+
+  let previous: RunState | undefined;
+  if (repoRoot !== undefined && req.resume !== undefined) {
+    previous = findRun(repoRoot, typeof req.resume === 'string' ? req.resume : undefined);
+    checkResumable(previous, plan);
+  }
+  const only = req.only ?? previous?.only;
+  if (only) {
+    const unknown = only.filter((id) => !plan.tasks.some((t) => t.id === id));
+    if (unknown.length > 0) throw new UsageError(`--only names ${unknown.map((id) => `'${id}'`).join(', ')}, which no spec in '${req.dir}' has`);
+  }
+  const selected = only ? plan.tasks.filter((t) => only.includes(t.id)) : plan.tasks;
+  const agentOverride = req.agent ?? previous?.agentOverride;
+
+  const checks = await preflight({ git, repoRoot, project, plan, env: io.env, taskIds: selected.map((t) => t.id), ...(agentOverride !== undefined ? { agentOverride } : {}) });
+  const refused = checks.find((c) => !c.ok);
+  if (refused) throw new UsageError(refused.message);
+  const root = repoRoot!;
+  checkConcurrentRuns(root, selected, previous);
+  const satisfiedOutside = only ? await checkOutsideDependencies(git, root, plan, selected, result, previous) : new Set<string>();
+
+  const mergeToAbort = await checkTarget(git, root, plan, previous);
+
+  const maxParallel = req.maxParallel ?? previous?.maxParallel ?? project.maxParallel;
+  const timeoutMinutes = req.timeoutMinutes ?? previous?.timeoutMinutes;
+  const order = selected; // the plan's order: by wave, then id
+
+  if (req.dryRun) {
+    const baseCommit = (await git.resolve(root, `refs/heads/${plan.baseBranch}`))!;
+    const targetCommit = await git.resolve(root, `refs/heads/${plan.targetBranch}`);
+    const existing = new Set<string>();
+    for (const t of order) if (t.phase === 'parallel' && (await git.branchExists(root, t.branch))) existing.add(t.id);
+    io.stdout.write(
+      formatDryRun({
+        plan,
+        order,
+        repoRoot: root,
+        cwd: io.cwd,
+        baseCommit,
+        targetCommit,
+        targetWorktreeExists: existsSync(resolve(root, plan.targetWorktree)),
+        existingBranches: existing,
+        commandOf: (t) => agentFor(t, project, agentOverride),
+        maxParallel,
+        previous,
+        ...(timeoutMinutes !== undefined ? { timeoutMinutes } : {}),
+      }),
+    );
+    return 0;
+  }
+
+  const runId = previous?.runId ?? newRunId();
+  const runDir = createRunDir(root, runId);
+  const state = previous ?? newState(runId, root, specDir, plan, maxParallel);
+  state.tasks = taskStates(order, plan, result, root, runDir, (t) => agentFor(t, project, agentOverride), previous);
+  state.status = 'running';
+  state.pid = process.pid;
+  state.maxParallel = maxParallel;
+  if (agentOverride !== undefined) state.agentOverride = agentOverride;
+  if (only) state.only = only;
+  if (timeoutMinutes !== undefined) state.timeoutMinutes = timeoutMinutes;
+  state.plan = planSummary(plan);
+  if (previous) state.resumes.push({ at: new Date().toISOString(), pid: process.pid });
+  delete state.endedAt;
+  writeState(state);
+
+  const progress = new Progress(io.stdout, io.cwd, useColor(io.stdout, io.env));
+  const locks = join(root, SPECDAG_DIR, 'locks');
+  const lock = new Lock(join(locks, `${plan.targetBranch.replace(/[^A-Za-z0-9._-]/g, '_')}.lock`));
+  const worktreeLock = new Lock(join(locks, 'worktrees.lock'));
+  const scheduler = new Scheduler({
+    git,
+    state,
+    progress,
+    lock,
+    worktreeLock,
+    env: withoutGitRedirects(io.env),
+    promptOf: (t) => buildPrompt(plan.tasks.find((p) => p.id === t.id)!, plan, result),
+    maxParallel,
+    priority: startPriority(order, result),
+    satisfiedOutside,
+    ...(timeoutMinutes !== undefined ? { timeoutMs: timeoutMinutes * 60_000 } : {}),
+  });
+
+  const onSignal = (signal: NodeJS.Signals) => scheduler.stop(signal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const started = Date.now();
+  try {
+    progress.line(`specdag: run ${runId}${previous ? ' (resumed)' : ''}: ${state.tasks.length} task${state.tasks.length === 1 ? '' : 's'}, up to ${maxParallel} at once, on '${plan.targetBranch}' (from '${plan.baseBranch}')`);
+    await lock.run(() => worktreeLock.run(() => prepareTarget(git, state, mergeToAbort)));
+    progress.begin(state.tasks);
+    await scheduler.run();
+  } catch (err) {
+    // Whatever went wrong, the state on disk must not claim a live run.
+    state.status = 'interrupted';
+    writeState(state);
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    progress.end();
+  }
+
+  const signal = scheduler.stoppedBy;
+  state.status = signal ? 'interrupted' : 'finished';
+  state.endedAt = new Date().toISOString();
+  writeState(state);
+  io.stdout.write(summary(state, Date.now() - started, io.cwd, req.dir, signal));
+  if (signal) return SIGNAL_EXIT[signal] ?? 1;
+  return state.tasks.some(isProblem) ? 1 : 0;
+}
+
+/** A resumed run must be one nobody else is driving, on the same branches. */
+function checkResumable(previous: RunState, plan: RunPlan): void {
+  if (previous.status === 'running' && previous.pid !== process.pid && alive(previous.pid)) {
+    throw new UsageError(`run ${previous.runId} is still in progress (pid ${previous.pid}); wait for it, or stop it with Ctrl-C (kill -INT ${previous.pid}), then resume`);
+  }
+  if (previous.targetBranch !== plan.targetBranch || previous.baseBranch !== plan.baseBranch) {
+    throw new UsageError(
+      `run ${previous.runId} went from '${previous.baseBranch}' to '${previous.targetBranch}', but PROJECT.md now says '${plan.baseBranch}' to '${plan.targetBranch}'; start a new run (without --resume) or restore PROJECT.md`,
+    );
+  }
+  for (const t of previous.tasks) {
+    if (t.status === 'running' && t.agentPid !== undefined && alive(-t.agentPid)) {
+      throw new UsageError(`the agent of task '${t.id}' from run ${previous.runId} is still running (process group ${t.agentPid}); stop it (kill -- -${t.agentPid}) or let it finish, then resume`);
+    }
+  }
+}
+
+/**
+ * Another live `specdag run` on the same tasks would put two agents in one
+ * worktree. Runs on other tasks (`make -j4` calling `specdag run --only <id>`)
+ * may go side by side: the locks keep their merges apart.
+ */
+function checkConcurrentRuns(root: string, selected: PlanTask[], previous: RunState | undefined): void {
+  const ours = new Set(selected.map((t) => t.id));
+  for (const id of listRuns(root)) {
+    if (id === previous?.runId) continue;
+    let other: RunState;
+    try {
+      other = readState(root, id);
+    } catch {
+      continue;
+    }
+    if (other.status !== 'running' || other.pid === process.pid || !alive(other.pid)) continue;
+    const shared = other.tasks.filter((t) => ours.has(t.id) && (t.status === 'pending' || t.status === 'running' || t.status === 'done')).map((t) => t.id);
+    if (shared.length > 0) {
+      throw new UsageError(
+        `run ${id} (pid ${other.pid}) is still working on ${shared.slice(0, 3).map((t) => `'${t}'`).join(', ')}${shared.length > 3 ? ', …' : ''}; wait for it, or stop it (kill -INT ${other.pid}) and continue it with --resume ${id}`,
+      );
+    }
+  }
+}
+
+/**
+ * With --only, the selected tasks' dependencies outside the selection
+ * (explicit ones, and every foundation task for a parallel or integration
+ * task) must already be done: `status: done` in their spec, or merged by an
+ * earlier run into the target branch as it is now.
+ */
+async function checkOutsideDependencies(git: Git, root: string, plan: RunPlan, selected: PlanTask[], result: LintResult, previous: RunState | undefined): Promise<Set<string>> {
+  const inRun = new Set(selected.map((t) => t.id));
+  const byId = new Map(plan.tasks.map((t) => [t.id, t]));
+  const needed = new Set<string>();
+  for (const t of selected) {
+    for (const d of t.dependsOn) if (!inRun.has(d)) needed.add(d);
+    if (t.phase !== 'foundation') for (const f of plan.tasks) if (f.phase === 'foundation' && !inRun.has(f.id)) needed.add(f.id);
+  }
+  const satisfied = new Set<string>();
+  for (const id of needed) if (byId.get(id)?.status === 'done') satisfied.add(id);
+  const tip = await git.resolve(root, `refs/heads/${plan.targetBranch}`);
+  if (tip) {
+    const states = [...(previous ? [previous] : []), ...listRuns(root).reverse().filter((id) => id !== previous?.runId).map((id) => readState(root, id))];
+    for (const state of states) {
+      for (const t of state.tasks) {
+        if (!needed.has(t.id) || satisfied.has(t.id) || t.status !== 'merged') continue;
+        const commit = t.mergeCommit ?? t.commit;
+        if (commit && (await git.resolve(root, commit)) && (await git.isAncestor(root, commit, tip))) satisfied.add(t.id);
+      }
+    }
+  }
+  const missing = [...needed].filter((id) => !satisfied.has(id)).sort((a, b) => result.graph.topo[result.graph.index.get(a)!]! - result.graph.topo[result.graph.index.get(b)!]!);
+  if (missing.length > 0) {
+    throw new UsageError(
+      `--only ${selected.map((t) => t.id).join(',')} needs ${missing.map((id) => `'${id}'`).join(', ')} merged into '${plan.targetBranch}' first, and ${missing.length === 1 ? 'it is' : 'they are'} not; add ${missing.length === 1 ? 'it' : 'them'} to --only, or run ${missing.length === 1 ? 'it' : 'them'} first`,
+    );
+  }
+  return satisfied;
+}
+
+/**
+ * Which ready task gets a free slot first: foundation tasks in the plan's
+ * order (their waves); then the task with the longest chain of estimated
+ * work still behind it, so the critical path never waits for a slot; then by
+ * wave and id.
+ */
+export function startPriority(tasks: PlanTask[], result: LintResult): string[] {
+  const { graph } = result;
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const chain = new Map<string, number>();
+  for (let k = graph.order.length - 1; k >= 0; k--) {
+    const i = graph.order[k]!;
+    const t = byId.get(graph.ids[i]!);
+    if (!t) continue;
+    let behind = 0;
+    for (const j of graph.dependents[i]!) behind = Math.max(behind, chain.get(graph.ids[j]!) ?? 0);
+    chain.set(t.id, (t.status === 'done' ? 0 : t.estimateMinutes) + behind);
+  }
+  const rank = (t: PlanTask) => (t.phase === 'foundation' ? 0 : 1);
+  return [...tasks]
+    .sort((a, b) => {
+      if (rank(a) !== rank(b)) return rank(a) - rank(b);
+      if (rank(a) === 1 && chain.get(a.id) !== chain.get(b.id)) return chain.get(b.id)! - chain.get(a.id)!;
+      return a.wave - b.wave || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    })
+    .map((t) => t.id);
+}
+
+function planSummary(plan: RunPlan): RunState['plan'] {
+  return { project: plan.project, taskCount: plan.tasks.length, waves: plan.waves, criticalPath: plan.criticalPath, maxParallelism: plan.maxParallelism };
+}
+
+function newState(runId: string, root: string, specDir: string, plan: RunPlan, maxParallel: number): RunState {
+  const now = new Date().toISOString();
+  return {
+    version: 1,
+    runId,
+    status: 'running',
+    repoRoot: root,
+    specDir,
+    baseBranch: plan.baseBranch,
+    targetBranch: plan.targetBranch,
+    targetWorktree: resolve(root, plan.targetWorktree),
+    worktreeDir: resolve(root, plan.worktreeDir),
+    baseCommit: '',
+    startedAt: now,
+    updatedAt: now,
+    pid: process.pid,
+    maxParallel,
+    resumes: [],
+    plan: planSummary(plan),
+    tasks: [],
+  };
+}
+
+/**
+ * The run's tasks, from the plan as it is now. On resume, what the earlier
+ * attempt knew is kept (branch start, attempts, commits); merged and done
+ * tasks keep their status, everything else goes back to pending.
+ */
+function taskStates(
+  order: PlanTask[],
+  plan: RunPlan,
+  result: LintResult,
+  root: string,
+  runDir: string,
+  agentOf: (t: PlanTask) => { name: string; command: string | undefined } | undefined,
+  previous: RunState | undefined,
+): TaskState[] {
+  const before = new Map((previous?.tasks ?? []).map((t) => [t.id, t]));
+  const targetWorktree = resolve(root, plan.targetWorktree);
+  return order.map((p) => {
+    const spec = result.graph.specs[result.graph.index.get(p.id)!]!;
+    const agent = agentOf(p);
+    const parallel = p.phase === 'parallel';
+    const t: TaskState = {
+      id: p.id,
+      title: p.title,
+      phase: p.phase,
+      dependsOn: p.dependsOn,
+      status: 'pending',
+      branch: parallel ? p.branch : plan.targetBranch,
+      worktree: parallel ? resolve(root, p.worktree) : targetWorktree,
+      log: join(runDir, `${p.id}.log`),
+      prompt: join(runDir, `${p.id}.prompt.md`),
+      specFile: resolve(spec.path),
+      owns: p.owns,
+      outsideOwns: [],
+      attempts: 0,
+      ...(agent ? { agent: agent.name } : {}),
+      ...(agent?.command !== undefined ? { command: agent.command } : {}),
+    };
+    const old = before.get(p.id);
+    if (old) {
+      for (const key of ['startCommit', 'commit', 'mergeCommit', 'mergedAt', 'startedAt', 'endedAt', 'exitCode', 'signal', 'timedOut'] as const) {
+        if (old[key] !== undefined) (t as unknown as Record<string, unknown>)[key] = old[key];
+      }
+      t.attempts = old.attempts;
+      t.outsideOwns = old.outsideOwns;
+      if (old.status === 'merged' || old.status === 'done') t.status = old.status;
+      if (old.status === 'running' || old.interrupted) t.interrupted = true;
+    }
+    if (p.status === 'done') {
+      t.status = 'skipped';
+      t.alreadyDone = true;
+      t.reason = 'status: done in its spec';
+    } else if (p.status === 'draft' && t.status === 'pending') {
+      t.status = 'skipped';
+      t.draft = true;
+      t.reason = 'its spec is a draft (status: draft); set status: ready to run it';
+    }
+    return t;
+  });
+}
+
+/**
+ * Reads, before anything is created, whether the target branch's worktree
+ * can be used: the folder is free or already that worktree, and no merge is
+ * half done there, except specdag's own from a run that died in it (that
+ * merge's branch is returned, to be aborted and merged again).
+ */
+async function checkTarget(git: Git, root: string, plan: RunPlan, previous: RunState | undefined): Promise<boolean> {
+  const wt = resolve(root, plan.targetWorktree);
+  const entry = (await git.worktrees(root)).find((w) => realish(w.path) === realish(wt));
+  if (entry && entry.branch !== plan.targetBranch) {
+    throw new UsageError(`${wt} is a worktree of ${entry.branch ? `'${entry.branch}'` : 'a detached HEAD'}, not of the target branch '${plan.targetBranch}'; check out '${plan.targetBranch}' there, or move it away`);
+  }
+  if (!entry && existsSync(wt)) throw new UsageError(`${wt} exists and is not a worktree of '${plan.targetBranch}'; move it away, or set worktree_dir in PROJECT.md to another folder`);
+  if (!entry || !existsSync(wt)) return false;
+  const mergeHead = await git.resolve(wt, 'MERGE_HEAD');
+  if (!mergeHead) return false;
+  const ours = previous?.merging ? previous.tasks.find((t) => t.id === previous.merging) : undefined;
+  const branchTip = ours ? await git.resolve(root, `refs/heads/${ours.branch}`) : undefined;
+  if (!ours || branchTip !== mergeHead) {
+    throw new UsageError(`a merge is in progress in ${wt}; finish it (git commit) or abort it (git merge --abort) there, then run again`);
+  }
+  return true;
+}
+
+/**
+ * The target branch (created from the base branch when missing; the base
+ * branch itself is only read) and its worktree, as checkTarget found them.
+ */
+async function prepareTarget(git: Git, state: RunState, abortMerge: boolean): Promise<void> {
+  const root = state.repoRoot;
+  state.baseCommit = (await git.resolve(root, `refs/heads/${state.baseBranch}`)) ?? state.baseCommit;
+  if (!(await git.branchExists(root, state.targetBranch))) {
+    await git.run(root, ['branch', '--no-track', state.targetBranch, `refs/heads/${state.baseBranch}`]);
+  }
+  const wt = state.targetWorktree;
+  if (!existsSync(wt)) {
+    // A registration whose folder was deleted would make `worktree add` refuse; pruning forgets it and removes no files.
+    if ((await git.worktrees(root)).some((w) => realish(w.path) === realish(wt))) await git.run(root, ['worktree', 'prune']);
+    await git.run(root, ['worktree', 'add', '--quiet', wt, state.targetBranch]);
+  }
+  // specdag's own merge, cut short when its run died: its task is still `done` and is merged again.
+  if (abortMerge) await git.run(wt, ['merge', '--abort']);
+  delete state.merging;
+  writeState(state);
+}
+
+function summary(state: RunState, ms: number, cwd: string, dir: string, signal: NodeJS.Signals | undefined): string {
+  const c = countByStatus(state.tasks);
+  const parts = (['merged', 'done', 'failed', 'conflict', 'skipped', 'pending'] as const).filter((s) => c[s] > 0).map((s) => `${c[s]} ${s}`);
+  const lines = [
+    `specdag: run ${state.runId} ${signal ? `stopped by ${signal}` : 'finished'} in ${duration(ms)}: ${parts.join(', ') || 'nothing to do'}; target branch '${state.targetBranch}' in ${shownPath(state.targetWorktree, cwd)}`,
+  ];
+  for (const t of state.tasks) {
+    if (t.status === 'failed' || t.status === 'conflict') lines.push(`  ${t.status} ${t.id}: ${t.reason ?? ''} (log: ${shownPath(t.log, cwd)})`);
+  }
+  if (signal || state.tasks.some(isProblem)) lines.push(`  resume with: specdag run ${dir} --resume ${state.runId}`);
+  return `${lines.join('\n')}\n`;
+}

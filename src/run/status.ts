@@ -1,0 +1,104 @@
+import { duration, shownPath } from './progress.js';
+import { alive, countByStatus, type RunState, type TaskState } from './state.js';
+
+/** A run as `status` shows it: the recorded state, with what can be derived from it now. */
+export interface StatusView {
+  version: 1;
+  runId: string;
+  /** `running`, `interrupted`, `finished`, or `died` (recorded as running, but its process is gone: resume it). */
+  status: RunState['status'] | 'died';
+  baseBranch: string;
+  targetBranch: string;
+  targetWorktree: string;
+  startedAt: string;
+  endedAt?: string;
+  durationMs: number;
+  pid: number;
+  counts: ReturnType<typeof countByStatus>;
+  tasks: (Pick<TaskState, 'id' | 'title' | 'phase' | 'status' | 'branch' | 'worktree' | 'log' | 'outsideOwns' | 'attempts'> & {
+    reason?: string;
+    startedAt?: string;
+    endedAt?: string;
+    durationMs?: number;
+    exitCode?: number | null;
+    commit?: string;
+    mergeCommit?: string;
+  })[];
+}
+
+const ms = (from?: string, to?: string) => (from ? Math.max(0, (to ? Date.parse(to) : Date.now()) - Date.parse(from)) : undefined);
+
+export function statusView(state: RunState): StatusView {
+  const died = state.status === 'running' && !alive(state.pid);
+  const status = died ? 'died' : state.status;
+  return {
+    version: 1,
+    runId: state.runId,
+    status,
+    baseBranch: state.baseBranch,
+    targetBranch: state.targetBranch,
+    targetWorktree: state.targetWorktree,
+    startedAt: state.startedAt,
+    ...(state.endedAt ? { endedAt: state.endedAt } : {}),
+    durationMs: ms(state.startedAt, state.endedAt ?? (died ? state.updatedAt : undefined)) ?? 0,
+    pid: state.pid,
+    counts: countByStatus(state.tasks),
+    tasks: state.tasks.map((t) => {
+      // A task recorded as running in a run that died was interrupted; its time stops where the state was last written.
+      const end = t.endedAt ?? (t.status === 'running' && died ? state.updatedAt : undefined);
+      const d = t.status === 'pending' && !t.endedAt ? undefined : ms(t.startedAt, end);
+      return {
+        id: t.id,
+        title: t.title,
+        phase: t.phase,
+        status: t.status,
+        ...(t.reason ? { reason: t.reason } : {}),
+        ...(t.startedAt ? { startedAt: t.startedAt } : {}),
+        ...(t.endedAt ? { endedAt: t.endedAt } : {}),
+        ...(d !== undefined ? { durationMs: d } : {}),
+        ...(t.exitCode !== undefined ? { exitCode: t.exitCode } : {}),
+        ...(t.commit ? { commit: t.commit } : {}),
+        ...(t.mergeCommit ? { mergeCommit: t.mergeCommit } : {}),
+        branch: t.branch,
+        worktree: t.worktree,
+        log: t.log,
+        outsideOwns: t.outsideOwns,
+        attempts: t.attempts,
+      };
+    }),
+  };
+}
+
+export function formatStatusJson(view: StatusView): string {
+  return `${JSON.stringify(view, null, 2)}\n`;
+}
+
+/** One header line, then one row per task (status, duration, exit code, log) and its notes. */
+export function formatStatusText(view: StatusView, cwd: string): string {
+  const c = view.counts;
+  const counts = (Object.keys(c) as (keyof typeof c)[]).filter((k) => c[k] > 0).map((k) => `${c[k]} ${k}`);
+  const state =
+    view.status === 'died'
+      ? `died (pid ${view.pid} is gone; continue it with specdag run --resume ${view.runId})`
+      : view.status === 'running'
+        ? `running (pid ${view.pid})`
+        : view.status;
+  const lines = [`run ${view.runId}: ${state}, ${duration(view.durationMs)}; ${counts.join(', ')}`, `  ${view.baseBranch} → ${view.targetBranch} (${shownPath(view.targetWorktree, cwd)})`, ''];
+  const rows = view.tasks.map((t) => [
+    t.id,
+    t.status,
+    t.durationMs !== undefined ? duration(t.durationMs) : '-',
+    t.exitCode === undefined ? '-' : t.exitCode === null ? 'signal' : String(t.exitCode),
+    t.startedAt || t.status === 'running' ? shownPath(t.log, cwd) : '-',
+  ]);
+  const header = ['task', 'status', 'time', 'exit', 'log'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const row = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+  lines.push(row(header));
+  view.tasks.forEach((t, i) => {
+    lines.push(row(rows[i]!));
+    if (t.reason && t.status !== 'merged') lines.push(`  ${t.reason}`);
+    if (t.outsideOwns.length > 0) lines.push(`  outside its owns: ${t.outsideOwns.join(', ')}`);
+  });
+  return `${lines.join('\n')}\n`;
+}

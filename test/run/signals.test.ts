@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { test } from 'node:test';
+import { alive } from '../../src/run/state.js';
+import { BIN } from '../helpers.js';
+import { byId, clear, makeRepo, type Repo } from './helpers.js';
+
+/** Starts the built binary on the repository; resolves with its exit code and output. */
+function spawnRun(repo: Repo, args: string[]) {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: repo.root, env: repo.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, done };
+}
+
+async function until(what: string, check: () => boolean, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+/** The process group of a task's running agent, once the state records it. */
+function agentGroup(repo: Repo, id: string): number | undefined {
+  if (repo.runs().length === 0) return undefined;
+  try {
+    return byId(repo.state())[id]?.agentPid;
+  } catch {
+    return undefined; // between the write and the rename
+  }
+}
+
+test('SIGINT in the middle stops the agents, keeps every worktree, and leaves a run that resumes to completion', async () => {
+  const repo = makeRepo([{ id: 'quick' }, { id: 'slow' }, { id: 'after', deps: ['slow'] }, { id: 'z', phase: 'integration', deps: ['quick', 'after'] }]);
+  const base = repo.git('rev-parse', 'main');
+  repo.control('slow', 'sleep', '30');
+  const run = spawnRun(repo, ['run', 'specs']);
+  await until('slow to start and quick to merge', () => repo.events().includes('start slow') && agentGroup(repo, 'slow') !== undefined && byId(repo.state()).quick?.status === 'merged');
+  const group = agentGroup(repo, 'slow')!;
+  assert.ok(alive(-group));
+  run.child.kill('SIGINT');
+  const r = await run.done;
+  assert.equal(r.code, 130, r.stdout + r.stderr);
+  assert.match(r.stdout, /SIGINT: stopping 1 agent; every worktree stays as it is/);
+  assert.match(r.stdout, /stopped by SIGINT/);
+  assert.match(r.stdout, /resume with: specdag run specs --resume /);
+  await until('the agent group to be gone', () => !alive(-group), 5000);
+  assert.ok(!repo.events().includes('end slow'), 'the agent was stopped, not left to finish');
+
+  const state = repo.state();
+  assert.equal(state.status, 'interrupted');
+  const tasks = byId(state);
+  assert.equal(tasks.quick!.status, 'merged');
+  assert.equal(tasks.slow!.status, 'pending');
+  assert.equal(tasks.slow!.interrupted, true);
+  assert.equal(tasks.after!.status, 'pending');
+  assert.equal(tasks.z!.status, 'pending');
+  assert.ok(existsSync(join(repo.worktrees, 'slow', 'out', 'slow.txt')), "the stopped task's worktree is left as it was");
+
+  clear(repo, 'slow', 'sleep');
+  const resumed = await repo.specdag(['run', 'specs', '--resume', state.runId]);
+  assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+  const after = byId(repo.state());
+  for (const id of ['quick', 'slow', 'after', 'z']) assert.equal(after[id]!.status, 'merged', id);
+  assert.equal(after.quick!.attempts, 1);
+  assert.equal(after.slow!.attempts, 2);
+  assert.equal(repo.events().filter((e) => e === 'start quick').length, 1);
+  assert.equal(repo.git('rev-parse', 'main'), base);
+});
+
+test('a run killed with SIGKILL resumes from its state file once its orphaned agent is gone', async () => {
+  const repo = makeRepo([{ id: 'a' }, { id: 'b', deps: ['a'] }]);
+  repo.control('a', 'sleep', '2');
+  const run = spawnRun(repo, ['run', 'specs']);
+  await until('a to start', () => agentGroup(repo, 'a') !== undefined);
+  const group = agentGroup(repo, 'a')!;
+  run.child.kill('SIGKILL');
+  await run.done;
+  const state = repo.state();
+  assert.equal(state.status, 'running');
+  assert.equal(byId(state).a!.status, 'running');
+
+  const status = await repo.specdag(['status']);
+  assert.match(status.stdout, /: died \(pid \d+ is gone; continue it with specdag run --resume /);
+
+  // The agent runs in its own process group and outlives specdag: resuming now would put two agents in one worktree.
+  const early = await repo.specdag(['run', 'specs', '--resume']);
+  if (alive(-group)) {
+    assert.equal(early.code, 2);
+    assert.match(early.stderr, /the agent of task 'a' from run .* is still running \(process group \d+\)/);
+    await until('the orphaned agent to finish', () => !alive(-group), 10_000);
+    clear(repo, 'a', 'sleep');
+    const resumed = await repo.specdag(['run', 'specs', '--resume']);
+    assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+  } else {
+    assert.equal(early.code, 0, 'the agent was already gone: the resume simply ran');
+  }
+  const tasks = byId(repo.state());
+  assert.equal(tasks.a!.status, 'merged');
+  assert.equal(tasks.b!.status, 'merged');
+  assert.equal(tasks.a!.attempts, 2, 'the interrupted task ran again');
+  assert.equal(readFileSync(join(repo.worktrees, 'a', 'out', 'a.txt'), 'utf8').split('\n')[0], 'a');
+});
+
+test('resume after a crash in the middle of its own merge aborts that merge and merges again', async () => {
+  const repo = makeRepo([{ id: 'a' }, { id: 'b' }]);
+  const r = await repo.specdag(['run', 'specs', '--only', 'a']);
+  assert.equal(r.code, 0);
+  // Recreate what a SIGKILL during `git merge` of b would leave: b done, a half-finished merge, state.merging = b.
+  const state = repo.state();
+  const wt = join(repo.worktrees, 'integration');
+  const bWt = join(repo.worktrees, 'b');
+  repo.git('worktree', 'add', '--quiet', '-b', 'specdag/b', bWt, 'specdag/integration');
+  mkdirSync(join(bWt, 'out'), { recursive: true });
+  writeFileSync(join(bWt, 'out', 'b.txt'), 'b\n');
+  repo.git('-C', bWt, 'add', '-A');
+  repo.git('-C', bWt, 'commit', '--quiet', '-m', 'b: Task b');
+  repo.git('-C', wt, 'merge', '--no-ff', '--no-commit', 'specdag/b');
+  assert.ok(existsSync(join(repo.root, '.git', 'worktrees', 'integration', 'MERGE_HEAD')));
+  const edited = { ...state, status: 'running', merging: 'b', only: ['a', 'b'] };
+  edited.tasks = [
+    ...state.tasks,
+    { ...state.tasks[0]!, id: 'b', title: 'Task b', status: 'done', branch: 'specdag/b', worktree: bWt, log: state.tasks[0]!.log.replace('a.log', 'b.log'), commit: repo.git('rev-parse', 'specdag/b') },
+  ];
+  writeFileSync(join(repo.root, '.specdag', 'runs', state.runId, 'state.json'), JSON.stringify(edited));
+  const resumed = await repo.specdag(['run', 'specs', '--resume']);
+  assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+  const tasks = byId(repo.state());
+  assert.equal(tasks.b!.status, 'merged');
+  assert.ok(!repo.events().includes('start b'), 'a done task is only merged, not run again');
+  assert.equal(repo.git('-C', wt, 'status', '--porcelain'), '');
+});
