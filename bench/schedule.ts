@@ -9,13 +9,13 @@
  * ceil(N / P)), goal ≤ 1.3×. Then the overhead per task (worktree, commit,
  * merge, state writes) with an agent that sleeps nothing and writes one file,
  * at max_parallel 1: (run with N parallel tasks − run with the foundation
- * alone) / N. The repository holds the specs, a README and --files more
+ * alone) / N. The repository holds the specs and --files more
  * source files; each worktree checks all of them out, so on a slow disk the
  * overhead grows with --files. Prints the medians of the rounds; the exit
  * code is 0 unless a run failed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,16 +79,23 @@ function makeRepo(tasks: number, sleep: number, parallel: number): string {
   return top;
 }
 
-function timeRun(top: string, parallel?: number): number {
-  const args = [BIN, 'run', 'specs', ...(parallel !== undefined ? ['--max-parallel', String(parallel)] : [])];
+/** GNU time, when installed, adds the CPU time of specdag and everything it started (git, sh, the agents). */
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+function timeRun(top: string): { ms: number; cpuMs?: number } {
+  const cpuFile = join(top, 'cpu.txt');
+  const command = [process.execPath, BIN, 'run', 'specs'];
+  const [file, args] = GNU_TIME ? [GNU_TIME, ['-f', '%U %S', '-o', cpuFile, ...command]] : [command[0]!, command.slice(1)];
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, args, { cwd: join(top, 'repo'), env: ENV, encoding: 'utf8' });
+  const r = spawnSync(file, args, { cwd: join(top, 'repo'), env: ENV, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) {
     process.stderr.write(r.stdout + r.stderr);
     throw new Error(`specdag run exited ${r.status} in ${top}`);
   }
-  return ms;
+  if (!GNU_TIME) return { ms };
+  const [user, sys] = readFileSync(cpuFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+  return { ms, cpuMs: (user! + sys!) * 1000 };
 }
 
 const median = (xs: number[]) => {
@@ -98,7 +105,7 @@ const median = (xs: number[]) => {
 };
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-function measure(tasks: number, sleep: number, parallel: number): number {
+function measure(tasks: number, sleep: number, parallel: number): { ms: number; cpuMs?: number } {
   const top = makeRepo(tasks, sleep, parallel);
   try {
     return timeRun(top);
@@ -111,10 +118,18 @@ const loadBefore = loadavg()[0]!;
 const schedule: number[] = [];
 const withTasks: number[] = [];
 const foundationOnly: number[] = [];
+const cpuWith: number[] = [];
+const cpuWithout: number[] = [];
 for (let round = 0; round < ROUNDS; round++) {
-  schedule.push(measure(N, SLEEP, P));
-  withTasks.push(measure(N, 0, 1));
-  foundationOnly.push(measure(0, 0, 1));
+  schedule.push(measure(N, SLEEP, P).ms);
+  const a = measure(N, 0, 1);
+  const b = measure(0, 0, 1);
+  withTasks.push(a.ms);
+  foundationOnly.push(b.ms);
+  if (a.cpuMs !== undefined && b.cpuMs !== undefined) {
+    cpuWith.push(a.cpuMs);
+    cpuWithout.push(b.cpuMs);
+  }
   process.stderr.write(`round ${round + 1}/${ROUNDS}: schedule ${sec(schedule[round]!)}, ${N} no-op tasks ${sec(withTasks[round]!)}, foundation alone ${sec(foundationOnly[round]!)}\n`);
 }
 
@@ -124,8 +139,12 @@ const perTask = (median(withTasks) - median(foundationOnly)) / N;
 const ratio = wall / idealMs;
 const gitVersion = execFileSync('git', ['--version'], { encoding: 'utf8' }).trim().replace('git version ', '');
 console.log(`specdag run benchmark (${cpus().length} cores, git ${gitVersion}, load average ${loadBefore.toFixed(1)} before / ${loadavg()[0]!.toFixed(1)} after, medians of ${ROUNDS} rounds)`);
-console.log(`  repository: ${N + 3 + FILES} files (specs, README${FILES ? `, ${FILES} source files` : ''}), checked out once per worktree`);
+console.log(`  repository: ${N + 2 + FILES} files (the specs${FILES ? ` and ${FILES} source files` : ''}), checked out once per worktree`);
 console.log(`  schedule: 1 foundation + ${N} parallel tasks, agent sleeps ${SLEEP} s, max_parallel ${P}`);
 console.log(`    wall ${sec(wall)}, ideal ${sec(idealMs)} (${SLEEP} s × (1 + ceil(${N}/${P}))): ${ratio.toFixed(2)}× (goal ≤ 1.30×) ${ratio <= 1.3 ? 'ok' : 'MISSED'}`);
 console.log(`  overhead per task (worktree + agent start + commit + merge + state writes, max_parallel 1):`);
-console.log(`    ${Math.round(perTask)} ms  ((${sec(median(withTasks))} for ${N} no-op tasks − ${sec(median(foundationOnly))} for the foundation alone) / ${N})`);
+console.log(`    wall ${Math.round(perTask)} ms  ((${sec(median(withTasks))} for ${N} no-op tasks − ${sec(median(foundationOnly))} for the foundation alone) / ${N})`);
+if (cpuWith.length > 0) {
+  const cpuPerTask = (median(cpuWith) - median(cpuWithout)) / N;
+  console.log(`    cpu  ${Math.round(cpuPerTask)} ms  (user + sys of specdag, git, sh and the agent; less sensitive to a busy machine than wall time)`);
+}

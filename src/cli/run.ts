@@ -1,5 +1,6 @@
 import { executeRun } from '../run/run.js';
 import type { Io } from './io.js';
+import { checkedSpecs } from './lint.js';
 
 export interface RunOptions {
   dir: string;
@@ -20,5 +21,6 @@ export interface RunOptions {
  * SIGINT / SIGTERM (the run is resumable).
  */
 export async function runRun(opts: RunOptions, io: Io): Promise<number> {
-  return executeRun(opts, io);
+  const result = await checkedSpecs(opts.dir, io);
+  return executeRun(opts, result, io);
 }

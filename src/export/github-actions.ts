@@ -16,8 +16,10 @@ const BOT_EMAIL = '41898282+github-actions[bot]@users.noreply.github.com';
  */
 const EXPRESSION = /\$\{\{/g;
 const HAS_EXPRESSION = /\$\{\{/;
-// Characters a YAML document may not hold raw (YAML 1.2 printable set).
-const NON_PRINTABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f\ud800-\udfff\ufffe\uffff]/;
+// What a YAML document cannot carry as is: characters outside YAML 1.2's
+// printable set (C0/C1 controls, lone surrogates, U+FFFE/U+FFFF) and line
+// breaks other than LF (CR, and NEL/LS/PS, which YAML 1.1 parsers break on).
+const NON_PRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufffe\uffff\p{Cs}]/u;
 
 /** Display text (a job name, a comment): one line, and `${{` loosened to `$ {{`. */
 function display(text: string): string {
@@ -35,11 +37,13 @@ function base64(text: string): string {
 
 /**
  * A shell word for `text` inside a run script: single-quoted when that reads
- * well; decoded from base64 at run time when the text holds `${{`, control
- * characters or a trailing newline, which no quoting survives in a workflow.
+ * well; decoded from base64 at run time when the text holds `${{`, tabs, line
+ * breaks or characters YAML cannot carry, which no quoting survives in a
+ * workflow. (Decoding through `$(…)` drops trailing newlines; none of the
+ * values passed here, branch names, paths, commands, messages, needs them.)
  */
 function shWord(text: string): string {
-  if (!HAS_EXPRESSION.test(text) && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(text)) return shQuote(text);
+  if (!HAS_EXPRESSION.test(text) && !NON_PRINTABLE.test(text) && !/[\t\n]/.test(text)) return shQuote(text);
   return `"$(printf '%s' '${base64(text)}' | base64 -d)"`;
 }
 
@@ -169,7 +173,7 @@ function prepareScript(task: PlanTask, plan: RunPlan, byId: Map<string, PlanTask
 
 function agentScript(task: PlanTask, plan: RunPlan, result: LintResult, command: string, readText: ReadText | undefined): string[] {
   const prompt = buildPrompt(task, plan, result, readText);
-  const plain = !HAS_EXPRESSION.test(prompt) && !NON_PRINTABLE.test(prompt) && !/\r/.test(prompt);
+  const plain = !HAS_EXPRESSION.test(prompt) && !NON_PRINTABLE.test(prompt);
   const lines = ['set -eu', 'SPECDAG_PROMPT_FILE="$RUNNER_TEMP/specdag-prompt.md"'];
   if (plain) {
     const body = prompt.endsWith('\n') ? prompt.slice(0, -1) : prompt;

@@ -993,3 +993,21 @@ function tokensIntersect(p: readonly Token[], q: readonly Token[]): boolean {
   }
   return false;
 }
+
+/** The path as a glob that matches only itself: every glob character escaped. */
+function literalGlob(path: string): string {
+  return path.replace(/[\\*?[\]{}()!+@|^$]/g, (c) => `\\${c}`);
+}
+
+/**
+ * "Does this repository path fall under one of these globs?", with the same
+ * folder reading as the overlap check (`src/a` covers `src/a/b.ts`), so that
+ * what lint calls owned and what a run calls owned never disagree.
+ */
+export function pathMatcher(globs: string[]): (path: string) => boolean {
+  const compiled = globs.map(compileGlob);
+  return (path) => {
+    const literal = compileGlob(literalGlob(path));
+    return compiled.some((g) => compiledOverlap(g, literal));
+  };
+}

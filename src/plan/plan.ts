@@ -1,9 +1,9 @@
-import { basename, relative, resolve, sep } from 'node:path';
+import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { LintResult } from '../lint/engine.js';
 import { DEFAULT_ESTIMATE_MINUTES, parseEstimate } from './estimate.js';
 import type { PlanTask, RunPlan } from './types.js';
 
-export interface PlanOptions {
+export interface BuildPlanOptions {
   /** The repository root (or the current directory when there is no repository): paths in the plan are relative to it. */
   repoRoot: string;
   /** The current directory, against which relative spec paths are resolved. */
@@ -20,11 +20,19 @@ export interface PlanOptions {
  * after the last foundation wave; for an integration task this puts it after
  * every parallel task it depends on, never beside one.
  */
-export function buildPlan(result: LintResult, opts: PlanOptions): RunPlan {
+export function buildPlan(result: LintResult, opts: BuildPlanOptions): RunPlan {
   const { graph } = result;
   const project = result.specs.project;
   const n = graph.ids.length;
   const worktreeDir = trimSlash(project.worktreeDir ?? `../${basename(resolve(opts.repoRoot))}.worktrees`);
+
+  const root = resolve(opts.repoRoot);
+  const rootPrefix = root.endsWith(sep) ? root : root + sep;
+  // Spec paths are absolute and almost always inside the root: slicing saves a path.relative per task.
+  const repoPath = (path: string) => {
+    const abs = isAbsolute(path) ? path : resolve(opts.cwd, path);
+    return toPosix(abs.startsWith(rootPrefix) ? abs.slice(rootPrefix.length) : relative(root, abs));
+  };
 
   const wave = new Int32Array(n).fill(-1);
   let foundationCount = 0;
@@ -68,7 +76,7 @@ export function buildPlan(result: LintResult, opts: PlanOptions): RunPlan {
         wave: wave[i]!,
         branch: `${project.branchPrefix}${id}`,
         worktree: `${worktreeDir}/${id}`,
-        file: toPosix(relative(opts.repoRoot, resolve(opts.cwd, spec.path))),
+        file: repoPath(spec.path),
         ...(agent !== undefined ? { agent } : {}),
         owns: spec.owns.map((x) => x.value),
         provides: spec.provides.map((x) => x.value),

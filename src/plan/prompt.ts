@@ -17,10 +17,11 @@ export function buildPrompt(task: PlanTask, plan: RunPlan, result: LintResult, r
   const index = result.graph.index.get(task.id);
   const spec = index === undefined ? undefined : result.graph.specs[index];
   const specText = spec ? readText(spec.path).replace(/^\uFEFF/, '') : '';
+  const upstream = task.dependsOn.length > 0 ? ', which already holds the work of the tasks you depend on' : '';
   const where =
     task.phase === 'parallel'
-      ? `You work in your own git worktree, on branch \`${task.branch}\`, created from \`${plan.targetBranch}\` once your dependencies were merged there.`
-      : `You work on the target branch \`${plan.targetBranch}\`${task.phase === 'integration' ? ', where the parallel branches you depend on are merged' : ''}.`;
+      ? `You work on your own branch \`${task.branch}\`${upstream}; other tasks run beside you on branches of their own.`
+      : `You work on the target branch \`${plan.targetBranch}\`${upstream}.`;
 
   const parts: string[] = [];
   const body = result.specs.project.body.trim();

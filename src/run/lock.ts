@@ -69,7 +69,8 @@ export class Lock {
       } catch {
         continue; // released meanwhile
       }
-      if (!Number.isInteger(owner) || !alive(owner)) {
+      // Our own pid here is a leftover: within this process, the promise chain above already keeps callers apart.
+      if (!Number.isInteger(owner) || owner === process.pid || !alive(owner)) {
         rmSync(this.file, { force: true });
         continue;
       }

@@ -108,8 +108,15 @@ export async function preflight(input: PreflightInput): Promise<Check[]> {
   }
   add('git-repository', true, `git repository at ${repoRoot}`);
 
+  // Independent questions, asked at once; the answers are still reported in a fixed order.
+  const [ident, dirty, baseOk, worktrees] = await Promise.all([
+    git.exec(repoRoot, ['var', 'GIT_COMMITTER_IDENT']),
+    git.dirty(repoRoot, true),
+    git.branchExists(repoRoot, project.baseBranch),
+    git.worktrees(repoRoot),
+  ]);
+
   // specdag commits for the agents and merges their work: without an identity, every task would fail after its agent did the work.
-  const ident = await git.exec(repoRoot, ['var', 'GIT_COMMITTER_IDENT']);
   add(
     'git-identity',
     ident.code === 0,
@@ -118,7 +125,6 @@ export async function preflight(input: PreflightInput): Promise<Check[]> {
       : "git has no identity to commit with; set one (git config user.name 'Your Name' and git config user.email you@example.com) and run again",
   );
 
-  const dirty = await git.dirty(repoRoot, true);
   add(
     'clean-tracked-files',
     dirty.length === 0,
@@ -127,7 +133,6 @@ export async function preflight(input: PreflightInput): Promise<Check[]> {
       : `${repoRoot} has uncommitted changes to ${dirty.length} tracked file${dirty.length === 1 ? '' : 's'} (${dirty.slice(0, 3).map((l) => l.slice(3)).join(', ')}${dirty.length > 3 ? ', …' : ''}); commit or stash them first, so every agent starts from what you see`,
   );
 
-  const baseOk = await git.branchExists(repoRoot, project.baseBranch);
   add(
     'base-branch',
     baseOk,
@@ -147,14 +152,16 @@ export async function preflight(input: PreflightInput): Promise<Check[]> {
   );
 
   const targetWorktree = resolve(repoRoot, plan.targetWorktree);
-  const holder = (await git.worktrees(repoRoot)).find((w) => w.branch === plan.targetBranch);
-  const targetOk = holder === undefined || realish(holder.path) === realish(targetWorktree);
+  const holder = worktrees.find((w) => w.branch === plan.targetBranch);
+  const targetOk = plan.targetBranch !== plan.baseBranch && (holder === undefined || realish(holder.path) === realish(targetWorktree));
   add(
     'target-branch',
     targetOk,
-    targetOk
-      ? `target branch '${plan.targetBranch}' ${holder ? `checked out in ${holder.path}` : 'free'}`
-      : `the target branch '${plan.targetBranch}' is checked out in ${holder!.path}; switch that worktree to another branch, so specdag can check it out in ${targetWorktree}`,
+    plan.targetBranch === plan.baseBranch
+      ? `the target branch '${plan.targetBranch}' (branch_prefix + 'integration') is the base branch, which specdag never writes; change branch_prefix or base_branch in PROJECT.md`
+      : targetOk
+        ? `target branch '${plan.targetBranch}' ${holder ? `checked out in ${holder.path}` : 'free'}`
+        : `the target branch '${plan.targetBranch}' is checked out in ${holder!.path}; switch that worktree to another branch, so specdag can check it out in ${targetWorktree}`,
   );
 
   const ids = new Set(input.taskIds ?? plan.tasks.map((t) => t.id));

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Io } from '../cli/io.js';
-import { checkedSpecs } from '../cli/lint.js';
 import type { LintResult } from '../lint/engine.js';
 import { buildPlan } from '../plan/plan.js';
 import { buildPrompt } from '../plan/prompt.js';
@@ -23,6 +22,7 @@ import {
   listRuns,
   newRunId,
   readState,
+  RUN_ID,
   SPECDAG_DIR,
   writeState,
   type RunState,
@@ -57,18 +57,22 @@ export async function repoRootOf(git: Git, dir: string): Promise<string | undefi
 }
 
 /**
- * `specdag run`: lint, plan, check, then hand the tasks to the scheduler.
- * Returns the exit code: 0 all merged, 1 a task failed / conflicted / was
- * skipped (or lint errors), 2 refused, 130 / 143 stopped by SIGINT / SIGTERM.
+ * `specdag run` on a folder that linted clean: plan, check, then hand the
+ * tasks to the scheduler. Returns the exit code: 0 all merged, 1 a task
+ * failed / conflicted / was skipped, 2 refused (UsageError), 130 / 143
+ * stopped by SIGINT / SIGTERM.
  */
-export async function executeRun(req: RunRequest, io: Io): Promise<number> {
-  const result = await checkedSpecs(req.dir, io);
+export async function executeRun(req: RunRequest, result: LintResult, io: Io): Promise<number> {
   const git = new Git(io.env);
   const specDir = resolve(io.cwd, req.dir);
   const repoRoot = await repoRootOf(git, specDir);
   const plan = buildPlan(result, { repoRoot: repoRoot ?? io.cwd, cwd: io.cwd });
   const project = result.specs.project;
 
+  if (typeof req.resume === 'string' && !RUN_ID.test(req.resume) && existsSync(resolve(io.cwd, req.resume))) {
+    // commander gives `--resume specs` the folder as the run's name.
+    throw new UsageError(`--resume took '${req.resume}' as a run id, but it is a folder; put the folder first: specdag run ${req.resume} --resume`);
+  }
   let previous: RunState | undefined;
   if (repoRoot !== undefined && req.resume !== undefined) {
     previous = findRun(repoRoot, typeof req.resume === 'string' ? req.resume : undefined);
@@ -377,8 +381,8 @@ function taskStates(
 /**
  * Reads, before anything is created, whether the target branch's worktree
  * can be used: the folder is free or already that worktree, and no merge is
- * half done there, except specdag's own from a run that died in it (that
- * merge's branch is returned, to be aborted and merged again).
+ * half done there, except specdag's own from a run that died in it: then
+ * true, and that merge is aborted and made again.
  */
 async function checkTarget(git: Git, root: string, plan: RunPlan, previous: RunState | undefined): Promise<boolean> {
   const wt = resolve(root, plan.targetWorktree);
@@ -404,8 +408,9 @@ async function checkTarget(git: Git, root: string, plan: RunPlan, previous: RunS
  */
 async function prepareTarget(git: Git, state: RunState, abortMerge: boolean): Promise<void> {
   const root = state.repoRoot;
-  state.baseCommit = (await git.resolve(root, `refs/heads/${state.baseBranch}`)) ?? state.baseCommit;
-  if (!(await git.branchExists(root, state.targetBranch))) {
+  const [base, target] = await Promise.all([git.resolve(root, `refs/heads/${state.baseBranch}`), git.resolve(root, `refs/heads/${state.targetBranch}`)]);
+  state.baseCommit = base ?? state.baseCommit;
+  if (!target) {
     await git.run(root, ['branch', '--no-track', state.targetBranch, `refs/heads/${state.baseBranch}`]);
   }
   const wt = state.targetWorktree;

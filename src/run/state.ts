@@ -106,7 +106,7 @@ export function newRunId(now = new Date()): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-const RUN_ID = /^[0-9]{8}T[0-9]{9}Z-[0-9a-f]{6}$/;
+export const RUN_ID = /^[0-9]{8}T[0-9]{9}Z-[0-9a-f]{6}$/;
 
 /** Makes `.specdag/` (ignored by git through its own .gitignore) and the run's folder. */
 export function createRunDir(repoRoot: string, runId: string): string {

@@ -7,6 +7,8 @@ export interface StatusView {
   runId: string;
   /** `running`, `interrupted`, `finished`, or `died` (recorded as running, but its process is gone: resume it). */
   status: RunState['status'] | 'died';
+  /** The spec folder the run read. */
+  specDir: string;
   baseBranch: string;
   targetBranch: string;
   targetWorktree: string;
@@ -35,6 +37,7 @@ export function statusView(state: RunState): StatusView {
     version: 1,
     runId: state.runId,
     status,
+    specDir: state.specDir,
     baseBranch: state.baseBranch,
     targetBranch: state.targetBranch,
     targetWorktree: state.targetWorktree,
@@ -77,12 +80,15 @@ export function formatStatusJson(view: StatusView): string {
 export function formatStatusText(view: StatusView, cwd: string): string {
   const c = view.counts;
   const counts = (Object.keys(c) as (keyof typeof c)[]).filter((k) => c[k] > 0).map((k) => `${c[k]} ${k}`);
+  const resume = `specdag run ${shownPath(view.specDir, cwd)} --resume ${view.runId}`;
   const state =
     view.status === 'died'
-      ? `died (pid ${view.pid} is gone; continue it with specdag run --resume ${view.runId})`
+      ? `died (pid ${view.pid} is gone; continue it with ${resume})`
       : view.status === 'running'
         ? `running (pid ${view.pid})`
-        : view.status;
+        : view.status === 'interrupted'
+          ? `interrupted (continue it with ${resume})`
+          : view.status;
   const lines = [`run ${view.runId}: ${state}, ${duration(view.durationMs)}; ${counts.join(', ')}`, `  ${view.baseBranch} → ${view.targetBranch} (${shownPath(view.targetWorktree, cwd)})`, ''];
   const rows = view.tasks.map((t) => [
     t.id,

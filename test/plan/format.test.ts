@@ -145,7 +145,7 @@ function assertMermaid(text: string, plan: RunPlan): void {
   const nodes = new Set<string>();
   for (const line of lines.slice(1)) {
     let m: RegExpExecArray | null;
-    if ((m = /^ {2}subgraph phase_(foundation|parallel|integration)\["\1"\]$/.exec(line))) depth++;
+    if ((m = /^ {2}subgraph phase_(foundation|parallel|integration) \["\1"\]$/.exec(line))) depth++;
     else if (line === '  end') depth--;
     else if ((m = /^ {4}(t\d+)\["([^"]*)"\]$/.exec(line))) nodes.add(m[1]!);
     else if ((m = /^ {2}(t\d+) (-->|-\.->) (t\d+)$/.exec(line))) {

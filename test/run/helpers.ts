@@ -94,12 +94,14 @@ export interface ProjectOptions {
   defaultAgent?: string | null;
   /** More frontmatter lines. */
   extra?: string[];
+  /** Default: main. */
+  base?: string;
 }
 
 export function projectFile(o: ProjectOptions = {}): string {
   // Through $AGENT_CTL, so PROJECT.md is the same text in every test repository.
   const agents = o.agents ?? { stub: 'sh "$AGENT_CTL/agent.sh"' };
-  const lines = ['---', 'project: demo', 'base_branch: main', 'max_parallel: 4'];
+  const lines = ['---', 'project: demo', `base_branch: ${o.base ?? 'main'}`, 'max_parallel: 4'];
   const def = o.defaultAgent === undefined ? Object.keys(agents)[0] : o.defaultAgent;
   if (def) lines.push(`default_agent: ${def}`);
   if (Object.keys(agents).length > 0) lines.push('agents:', ...Object.entries(agents).map(([k, v]) => `  ${k}: ${v}`));

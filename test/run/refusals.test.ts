@@ -78,10 +78,14 @@ test('refuses unknown agents and missing agent commands', async () => {
   await refused(missing, ['run', 'specs'], /the agent command's program 'specdag-no-such-agent' \(from 'specdag-no-such-agent --print'\) is not on PATH/);
 });
 
-test('refuses when the target branch is checked out elsewhere', async () => {
+test('refuses when the target branch is checked out elsewhere, or is the base branch', async () => {
   const repo = makeRepo(TWO);
   repo.git('checkout', '--quiet', '-b', 'specdag/integration');
   await refused(repo, ['run', 'specs'], /the target branch 'specdag\/integration' is checked out in .*; switch that worktree to another branch/);
+
+  const same = makeRepo(TWO, { project: { base: 'integration', extra: ["branch_prefix: ''"] } });
+  same.git('branch', '-m', 'main', 'integration');
+  await refused(same, ['run', 'specs'], /the target branch 'integration' \(branch_prefix \+ 'integration'\) is the base branch, which specdag never writes/);
 });
 
 test('refuses when git has no identity to commit with', async () => {
@@ -105,6 +109,23 @@ test('refuses to start a run on tasks another live run is working on', async () 
   } finally {
     other.kill();
   }
+});
+
+test('refuses a target worktree folder that is not a worktree, and a merge someone left half done there', async () => {
+  const repo = makeRepo(TWO);
+  mkdirSync(join(repo.worktrees, 'integration'), { recursive: true });
+  await refused(repo, ['run', 'specs'], /repo\.worktrees\/integration exists and is not a worktree of 'specdag\/integration'; move it away/);
+  rmSync(repo.worktrees, { recursive: true });
+
+  assert.equal((await repo.specdag(['run', 'specs', '--only', 'a'])).code, 0);
+  // Someone merges a side branch by hand in the target worktree and leaves it uncommitted.
+  const side = join(repo.worktrees, 'side');
+  repo.git('worktree', 'add', '--quiet', '-b', 'side', side, 'main');
+  writeFileSync(join(side, 'side.txt'), 'side\n');
+  repo.git('-C', side, 'add', '-A');
+  repo.git('-C', side, 'commit', '--quiet', '-m', 'side');
+  repo.git('-C', join(repo.worktrees, 'integration'), 'merge', '--no-ff', '--no-commit', 'side');
+  await refused(repo, ['run', 'specs', '--only', 'b'], /a merge is in progress in .*integration; finish it \(git commit\) or abort it \(git merge --abort\) there, then run again/);
 });
 
 test('lint errors exit 1 before anything else', async () => {
@@ -170,6 +191,10 @@ test('status: the last run by default, a named one, and a sentence when there is
   assert.match(unknown.stderr, /no run '20000101T000000000Z-000000'.*the latest is/);
   const badResume = await repo.specdag(['run', 'specs', '--resume', 'nope']);
   assert.equal(badResume.code, 2);
+  assert.match(badResume.stderr, /no run 'nope' in /);
+  const swapped = await repo.specdag(['run', '--resume', 'specs']);
+  assert.equal(swapped.code, 2);
+  assert.match(swapped.stderr, /--resume took 'specs' as a run id, but it is a folder; put the folder first: specdag run specs --resume/);
 
   rmSync(join(repo.root, '.git'), { recursive: true, force: true });
   const outside = await repo.specdag(['status']);

@@ -58,6 +58,7 @@ test('SIGINT in the middle stops the agents, keeps every worktree, and leaves a 
 
   const state = repo.state();
   assert.equal(state.status, 'interrupted');
+  assert.match((await repo.specdag(['status'])).stdout, /: interrupted \(continue it with specdag run specs --resume /);
   const tasks = byId(state);
   assert.equal(tasks.quick!.status, 'merged');
   assert.equal(tasks.slow!.status, 'pending');
@@ -90,7 +91,7 @@ test('a run killed with SIGKILL resumes from its state file once its orphaned ag
   assert.equal(byId(state).a!.status, 'running');
 
   const status = await repo.specdag(['status']);
-  assert.match(status.stdout, /: died \(pid \d+ is gone; continue it with specdag run --resume /);
+  assert.match(status.stdout, /: died \(pid \d+ is gone; continue it with specdag run specs --resume /);
 
   // The agent runs in its own process group and outlives specdag: resuming now would put two agents in one worktree.
   const early = await repo.specdag(['run', 'specs', '--resume']);

@@ -10,15 +10,16 @@ export default defineRule({
     for (const spec of specs.list) {
       if (!spec.parsed || spec.dependsOn.length < 2) continue;
       const t = g.index.get(spec.id?.value ?? spec.stem);
-      // Only a task with a true topological position (not on or behind a cycle) has ancestors the walk can prune by.
-      if (t === undefined || !g.ordered[t]) continue;
+      if (t === undefined || g.inCycle[t] !== -1) continue;
       const direct = new Map<number, string>();
       for (const dep of spec.dependsOn) {
         const j = g.index.get(dep.value);
         if (j !== undefined && j !== t && g.inCycle[j] === -1) direct.set(j, dep.value);
       }
       if (direct.size < 2) continue;
-      const floor = Math.min(...[...direct.keys()].map((j) => g.topo[j]!));
+      // Tasks placed before every direct dependency cannot lead to one; that pruning needs a true topological
+      // position, which a task behind a cycle does not have (then the walk is just not pruned).
+      const floor = g.ordered[t] ? Math.min(...[...direct.keys()].map((j) => g.topo[j]!)) : -1;
       const implied = new Map<number, number[]>();
       for (const via of [...direct.keys()].sort((a, b) => a - b)) {
         // Walk up from `via`; tasks placed before every direct dependency cannot be one of them.

@@ -28,7 +28,7 @@ export function formatPlanMermaid(plan: RunPlan): string {
   for (const phase of PHASES) {
     const tasks = plan.tasks.filter((t) => t.phase === phase);
     if (tasks.length === 0) continue;
-    lines.push(`  subgraph phase_${phase}["${phase}"]`);
+    lines.push(`  subgraph phase_${phase} ["${phase}"]`);
     for (const t of tasks) {
       const facts = [formatMinutes(t.estimateMinutes), `wave ${t.wave}`, ...(t.status === 'ready' ? [] : [t.status])].join(' · ');
       lines.push(`    ${node.get(t.id)}["${t.id}<br/>${mermaidText(t.title)}<br/>${facts}"]`);
