@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import picomatch from 'picomatch';
+import { pathMatcher } from '../graph/globs.js';
 import { startAgent, type AgentHandle } from './agent.js';
 import { GitError, type Git } from './git.js';
 import type { Lock } from './lock.js';
@@ -456,7 +456,8 @@ export class Scheduler {
     if (r.code !== 0 && !(await git.test(t.worktree, ['diff', '--cached', '--quiet']))) throw new GitError(['commit', ...message], r.code, r.stdout, r.stderr);
     t.commit = await git.line(t.worktree, ['rev-parse', 'HEAD']);
     const changed = t.startCommit ? await git.changedFiles(t.worktree, t.startCommit, t.commit) : [];
-    const owned = ownsMatcher(t.owns);
+    // The very reading of owns that lint's ownership check uses: a folder path covers what is below it.
+    const owned = pathMatcher(t.owns);
     t.outsideOwns = changed.filter((f) => !owned(f));
   }
 
@@ -512,13 +513,6 @@ export class Scheduler {
     }
     this.targetVerified = true;
   }
-}
-
-/** `owns` as a matcher: picomatch globs (dot files included); a plain folder name also covers what is below it, as lint reads it. */
-export function ownsMatcher(owns: string[]): (path: string) => boolean {
-  if (owns.length === 0) return () => false;
-  const globs = owns.flatMap((g) => (g.endsWith('**') ? [g] : [g.replace(/\/+$/, ''), `${g.replace(/\/+$/, '')}/**`]));
-  return picomatch(globs, { dot: true });
 }
 
 function samePath(a: string, b: string): boolean {
