@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { listSpecFolder, readEntry, type FileRef } from '../io/folder.js';
+import { dirname, join } from 'node:path';
+import { existenceChecker, listSpecFolder, readEntry, type FileEntry, type FileRef } from '../io/folder.js';
 import { writeFileAtomic } from '../io/write.js';
-import { lintAcross, loadProject, type LintResult } from '../lint/engine.js';
-import { lintFilesParallel, workerCount } from '../lint/pool.js';
+import { lintAcross, loadProject, type FileResult, type LintResult } from '../lint/engine.js';
+import { BUILD_ID, contentHash, LintCache } from '../lint/cache.js';
+import { lintEntriesParallel, workerCount } from '../lint/pool.js';
+import { findRepoRoot } from '../io/repo.js';
 import { applyFixes } from '../lint/fix.js';
 import { rules, severityOf } from '../lint/registry.js';
 import type { Diagnostic } from '../lint/types.js';
@@ -21,22 +24,65 @@ export interface LintOptions {
   maxWarnings?: number | undefined;
   quiet: boolean;
   fix?: boolean;
+  /** false with --no-cache. */
+  cache?: boolean;
 }
 
 /**
- * Reads and lints a folder, on both cores when it is large. A folder without
- * a single spec is a usage error: a CI job pointed at the wrong path must not pass.
+ * Reads and lints a folder, on both cores when it is large. A file whose
+ * result is in the lint cache is not parsed again (see LintCache). A folder
+ * without a single spec is a usage error: a CI job pointed at the wrong path
+ * must not pass.
  */
-export async function lintDir(dir: string, io: Io, profile = new Profile(false)): Promise<{ refs: FileRef[]; result: LintResult }> {
+export async function lintDir(dir: string, io: Io, profile = new Profile(false), useCache = cacheEnabled(io.env)): Promise<{ refs: FileRef[]; result: LintResult }> {
   const listing = profile.time('read', () => listSpecFolder(dir, io.cwd));
   if (listing.refs.length === 0) {
     throw new UsageError(`no spec files (*.md) in '${dir}'; point specdag at the folder that holds your specs, or create one with 'specdag new <id> ${dir}'`);
   }
   const projectEntry = listing.projectPath ? readEntry(listing.projectPath, io.cwd) : undefined;
   const { config, problems } = loadProject(projectEntry);
-  const results = await lintFilesParallel(listing.refs, config, profile, workerCount(listing.refs.length, io.env));
+  const cache = useCache && BUILD_ID ? LintCache.open(cachePath(listing.dir), config, BUILD_ID) : undefined;
+  const exists = existenceChecker();
+  const results: FileResult[] = new Array(listing.refs.length);
+  const misses: FileEntry[] = [];
+  const missAt: number[] = [];
+  const hashes = new Map<string, string>();
+  profile.time('read', () => {
+    listing.refs.forEach((ref, i) => {
+      const entry = readEntry(ref.path, io.cwd, ref.file);
+      if (cache && entry.text !== undefined) {
+        const hash = contentHash(entry.text);
+        const hit = cache.get(ref.file, hash, exists);
+        if (hit) {
+          results[i] = hit;
+          return;
+        }
+        hashes.set(ref.file, hash);
+      }
+      misses.push(entry);
+      missAt.push(i);
+    });
+  });
+  const fresh = await lintEntriesParallel(misses, config, profile, workerCount(misses.length, io.env));
+  fresh.forEach((result, k) => {
+    results[missAt[k]!] = result;
+    const hash = hashes.get(misses[k]!.file);
+    if (cache && hash) cache.set(misses[k]!.file, hash, result);
+  });
+  profile.time('cache', () => cache?.save());
   const filesChecked = listing.refs.length + (projectEntry ? 1 : 0);
   return { refs: listing.refs, result: lintAcross(results, config, problems, filesChecked, profile) };
+}
+
+/** SPECDAG_CACHE=0 turns the lint cache off (as does `lint --no-cache`). */
+function cacheEnabled(env: NodeJS.ProcessEnv): boolean {
+  return env.SPECDAG_CACHE !== '0';
+}
+
+/** .specdag/cache/ at the repository root (else beside the spec folder), one file per spec folder. */
+function cachePath(specDir: string): string {
+  const root = findRepoRoot(specDir) ?? dirname(specDir);
+  return join(root, '.specdag', 'cache', `lint-${contentHash(specDir).replace(/[^A-Za-z0-9]/g, '').slice(0, 16)}.json`);
 }
 
 /**
@@ -55,11 +101,12 @@ export async function checkedSpecs(dir: string, io: Io): Promise<LintResult> {
 
 export async function runLint(opts: LintOptions, io: Io): Promise<number> {
   const profile = new Profile(Boolean(io.env.SPECDAG_PROFILE));
-  let { refs, result } = await lintDir(opts.dir, io, profile);
+  const useCache = opts.cache !== false && cacheEnabled(io.env);
+  let { refs, result } = await lintDir(opts.dir, io, profile, useCache);
   const fixed: string[] = [];
   if (opts.fix) {
     fixed.push(...fixFolder(refs, result.diagnostics));
-    if (fixed.length > 0) ({ result } = await lintDir(opts.dir, io));
+    if (fixed.length > 0) ({ result } = await lintDir(opts.dir, io, new Profile(false), useCache));
   }
   const errorCount = result.diagnostics.filter((d) => d.severity === 'error').length;
   const warningCount = result.diagnostics.length - errorCount;

@@ -45,9 +45,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option('--max-warnings <n>', 'exit 1 when there are more warnings than this', nonNegativeInt)
     .option('--quiet', 'report errors only')
     .option('--fix', 'apply safe fixes (today: remove redundant dependencies), keeping every other byte')
-    .action(async (dir: string, opts: { format: 'stylish' | 'json' | 'sarif'; maxWarnings?: number; quiet?: boolean; fix?: boolean }) => {
+    .option('--no-cache', 'parse every file again instead of reusing unchanged results from .specdag/cache/')
+    .action(async (dir: string, opts: { format: 'stylish' | 'json' | 'sarif'; maxWarnings?: number; quiet?: boolean; fix?: boolean; cache: boolean }) => {
       const { runLint } = await import('./lint.js');
-      code = await runLint({ dir, format: opts.format, maxWarnings: opts.maxWarnings, quiet: opts.quiet === true, fix: opts.fix === true }, io);
+      code = await runLint({ dir, format: opts.format, maxWarnings: opts.maxWarnings, quiet: opts.quiet === true, fix: opts.fix === true, cache: opts.cache }, io);
     });
 
   program

@@ -88,9 +88,19 @@ specdag_commit() {
   git -C "$1" commit -q -m "$2"
 }
 
+# True when the target branch's worktree has nothing uncommitted: a task that
+# failed there leaves its work as it was, and no later task may take it over.
+specdag_target_clean() {
+  if [ -n "$(git -C "$specdag_target_wt" status --porcelain)" ]; then
+    say "$1: $specdag_target_wt has uncommitted changes (left by a task that failed there?); commit or remove them, then run again"
+    return 1
+  fi
+}
+
 # specdag_on_target ID SPEC_FILE COMMAND MESSAGE: a foundation or integration
 # task, run on the target branch's worktree.
 specdag_on_target() {
+  specdag_target_clean "$1" || return 1
   specdag_agent "$1" "$specdag_target_wt" "$2" "$3" || return 1
   specdag_commit "$specdag_target_wt" "$4"
 }
@@ -108,6 +118,7 @@ specdag_parallel() {
   fi
   specdag_agent "$1" "$specdag_dir" "$3" "$4" || return 1
   specdag_commit "$specdag_dir" "$5" || return 1
+  specdag_target_clean "$1" || return 1
   if ! git -C "$specdag_target_wt" merge -q --no-ff --no-edit -m "specdag: merge $1" "$2"; then
     git -C "$specdag_target_wt" merge --abort
     say "$1: merge conflict with $SPECDAG_TARGET; $2 and $specdag_dir are kept as they are"

@@ -1011,3 +1011,19 @@ export function pathMatcher(globs: string[]): (path: string) => boolean {
     return compiled.some((g) => compiledOverlap(g, literal));
   };
 }
+
+/**
+ * A folder at or above `staticBase(glob)`, found without compiling the glob:
+ * the literal path up to the folder before the first glob character. Two
+ * globs that overlap have nested static bases, and folders above nested
+ * folders are nested too, so an index over these bases finds every
+ * overlapping pair while compiling only the candidates.
+ */
+export function quickBase(glob: string): string {
+  const text = glob.replace(/^(?:\.\/)+/, '');
+  // A negation matches everything; a bare '|' splits the whole pattern.
+  if (text.startsWith('!') || text.includes('|')) return '';
+  const meta = text.search(/[*?[\]{}()!+@\\]/);
+  const literal = (meta === -1 ? text : text.slice(0, text.lastIndexOf('/', meta) + 1)).replace(/\/+$/, '');
+  return literal === '.' ? '' : literal;
+}

@@ -1,13 +1,25 @@
 import type { Item, Spec } from '../spec/types.js';
-import { compileGlob, compiledOverlap, type CompiledGlob } from './globs.js';
+import { compileGlob, compiledOverlap, quickBase, type CompiledGlob } from './globs.js';
 import type { TaskGraph } from './graph.js';
 
 /** One `owns` or `reads` entry of one task. */
-export interface Claim {
-  task: number;
-  spec: Spec;
-  item: Item;
-  glob: CompiledGlob;
+export class Claim {
+  /** A folder at or above the glob's static base (quickBase): the index key. */
+  readonly base: string;
+  private compiled: CompiledGlob | undefined;
+
+  constructor(
+    readonly task: number,
+    readonly spec: Spec,
+    readonly item: Item,
+  ) {
+    this.base = quickBase(item.value);
+  }
+
+  /** Compiled on first use: most claims never meet a candidate. */
+  get glob(): CompiledGlob {
+    return (this.compiled ??= compileGlob(this.item.value));
+  }
 }
 
 /**
@@ -22,9 +34,9 @@ export class ClaimIndex {
 
   constructor(readonly claims: Claim[]) {
     for (const c of claims) {
-      const list = this.byBase.get(c.glob.base);
+      const list = this.byBase.get(c.base);
       if (list) list.push(c);
-      else this.byBase.set(c.glob.base, [c]);
+      else this.byBase.set(c.base, [c]);
     }
   }
 
@@ -56,17 +68,23 @@ export class ClaimIndex {
 
 const claimCache = new WeakMap<TaskGraph, { owns: Claim[]; reads: Claim[] }>();
 
-/** The owns and reads claims of every parsed task, compiled once per graph. */
+/**
+ * The owns and reads claims of every parsed task that can run beside
+ * another, compiled once per graph. Foundation tasks run alone, one after
+ * another and before everything else, so they can never conflict: leaving
+ * them out of the index keeps the (usually many) readers of foundation
+ * files from being compared with every foundation claim.
+ */
 export function claimsOf(graph: TaskGraph, specs: Spec[]): { owns: Claim[]; reads: Claim[] } {
   let hit = claimCache.get(graph);
   if (hit) return hit;
   hit = { owns: [], reads: [] };
   for (const spec of specs) {
-    if (!spec.parsed) continue;
+    if (!spec.parsed || spec.phase === 'foundation') continue;
     const task = graph.index.get(spec.id?.value ?? spec.stem);
     if (task === undefined) continue;
-    for (const item of spec.owns) hit.owns.push({ task, spec, item, glob: compileGlob(item.value) });
-    for (const item of spec.reads) hit.reads.push({ task, spec, item, glob: compileGlob(item.value) });
+    for (const item of spec.owns) hit.owns.push(new Claim(task, spec, item));
+    for (const item of spec.reads) hit.reads.push(new Claim(task, spec, item));
   }
   claimCache.set(graph, hit);
   return hit;
@@ -76,11 +94,11 @@ export function claimsOf(graph: TaskGraph, specs: Spec[]): { owns: Claim[]; read
 export function* conflicts(graph: TaskGraph, probes: Claim[], index: ClaimIndex, sameList: boolean): Generator<[Claim, Claim]> {
   const order = sameList ? new Map(probes.map((c, i) => [c, i])) : undefined;
   for (const p of probes) {
-    const candidates = sameList ? index.atOrAbove(p.glob.base) : chain(index.atOrAbove(p.glob.base), index.below(p.glob.base));
+    const candidates = sameList ? index.atOrAbove(p.base) : chain(index.atOrAbove(p.base), index.below(p.base));
     for (const q of candidates) {
       if (q.task === p.task) continue;
       // Within one list every pair is met from its deeper side; equal bases are met twice, so keep one.
-      if (order && q.glob.base === p.glob.base && order.get(q)! >= order.get(p)!) continue;
+      if (order && q.base === p.base && order.get(q)! >= order.get(p)!) continue;
       if (!compiledOverlap(p.glob, q.glob) || !graph.concurrent(p.task, q.task)) continue;
       yield [p, q];
     }

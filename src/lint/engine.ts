@@ -91,12 +91,31 @@ export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
 export interface FileResult {
   spec: Spec;
   diagnostics: Diagnostic[];
+  /** Every path the rules asked about, with the answer: the result holds while these answers do (the lint cache). */
+  asked?: [string, boolean][];
 }
 
-/** Reads and lints files one by one; the unit of work of a worker thread too. */
-export function lintFiles(refs: FileRef[], project: ProjectConfig, profile: Profile = noProfile): FileResult[] {
+/** Lints files already read, one by one, recording what the rules asked of the file system; the unit of work of a worker thread too. */
+export function lintEntries(entries: FileEntry[], project: ProjectConfig, profile: Profile = noProfile): FileResult[] {
   const exists = existenceChecker();
-  return refs.map((ref) => lintEntry(profile.time('read', () => readEntry(ref.path, process.cwd(), ref.file)), project, exists, profile));
+  return entries.map((entry) => {
+    const asked: [string, boolean][] = [];
+    const recording = (path: string) => {
+      const answer = exists(path);
+      asked.push([path, answer]);
+      return answer;
+    };
+    return { ...lintEntry(entry, project, recording, profile), asked };
+  });
+}
+
+/** Reads and lints files one by one. */
+export function lintFiles(refs: FileRef[], project: ProjectConfig, profile: Profile = noProfile): FileResult[] {
+  return lintEntries(
+    refs.map((ref) => profile.time('read', () => readEntry(ref.path, process.cwd(), ref.file))),
+    project,
+    profile,
+  );
 }
 
 /** The whole folder, already read: every file, then the rules that look across files. */

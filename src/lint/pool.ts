@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { FileRef } from '../io/folder.js';
+import type { FileEntry } from '../io/folder.js';
 import type { ProjectConfig } from '../spec/types.js';
 import type { Profile } from '../util/profile.js';
-import { lintFiles, type FileResult } from './engine.js';
+import { lintEntries, type FileResult } from './engine.js';
 
 /**
  * Below this many specs a worker thread costs more to start (it loads the
@@ -25,15 +25,15 @@ export function workerCount(files: number, env: NodeJS.ProcessEnv = process.env)
 /**
  * Lints files on the main thread and `workers` worker threads at once. Work
  * is handed out in chunks to whoever is free, so a worker that starts late
- * takes fewer; the results come back in the order of `refs`.
+ * takes fewer; the results come back in the order of `entries`.
  */
-export async function lintFilesParallel(refs: FileRef[], project: ProjectConfig, profile: Profile, workers: number): Promise<FileResult[]> {
+export async function lintEntriesParallel(entries: FileEntry[], project: ProjectConfig, profile: Profile, workers: number): Promise<FileResult[]> {
   // Every built file sits one folder below dist/ (dist/cli, dist/chunks, dist/lint), so this finds dist/lint/worker.js.
   const script = fileURLToPath(new URL('../lint/worker.js', import.meta.url));
   // Run from sources (tests through tsx) there is no compiled worker: lint on this thread.
-  if (workers <= 0 || !existsSync(script)) return lintFiles(refs, project, profile);
-  const chunks: FileRef[][] = [];
-  for (let i = 0; i < refs.length; i += CHUNK) chunks.push(refs.slice(i, i + CHUNK));
+  if (workers <= 0 || !existsSync(script)) return lintEntries(entries, project, profile);
+  const chunks: FileEntry[][] = [];
+  for (let i = 0; i < entries.length; i += CHUNK) chunks.push(entries.slice(i, i + CHUNK));
   const results: FileResult[][] = new Array(chunks.length);
   let next = 0;
   const threads = Array.from({ length: workers }, () => new Worker(script, { workerData: { project, profile: profile.enabled } }));
@@ -44,7 +44,7 @@ export async function lintFilesParallel(refs: FileRef[], project: ProjectConfig,
         const feed = () => {
           if (next < chunks.length) {
             const chunk = next++;
-            worker.postMessage({ chunk, refs: chunks[chunk] });
+            worker.postMessage({ chunk, entries: chunks[chunk] });
           } else {
             resolve();
           }
@@ -61,7 +61,7 @@ export async function lintFilesParallel(refs: FileRef[], project: ProjectConfig,
   // The main thread takes chunks too, yielding between them so workers get fed.
   while (next < chunks.length) {
     const chunk = next++;
-    results[chunk] = lintFiles(chunks[chunk]!, project, profile);
+    results[chunk] = lintEntries(chunks[chunk]!, project, profile);
     await new Promise((resolve) => setImmediate(resolve));
   }
   try {

@@ -190,6 +190,19 @@ test('a merge conflict fails the task, leaves the target branch clean, and skips
   assert.equal(git(s.root, 'show', 'specdag/one:conflict.txt'), 'one\n', "the failed task's branch keeps its commit");
 });
 
+test("a task that fails on the target branch leaves its work there, and no later task takes it over", async () => {
+  const s = await setup({ alpha: { phase: 'foundation' }, beta: { phase: 'foundation' }, after: { owns: ['src/after/**'] } });
+  const r = runScript(s, { FAIL_TASK: 'alpha' });
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.out, /alpha: the agent exited with status 3/);
+  assert.match(r.out, /beta: .*integration has uncommitted changes/);
+  assert.match(r.out, /after: skipped/);
+  // alpha's leftovers are still there, uncommitted, and nothing was committed on the target branch.
+  assert.ok(existsSync(join(s.worktrees, 'integration', 'src', 'alpha', 'prompt.md')));
+  assert.equal(git(join(s.worktrees, 'integration'), 'status', '--porcelain'), '?? src/\n');
+  assert.equal(git(s.root, 'rev-parse', 'specdag/integration'), git(s.root, 'rev-parse', 'main'));
+});
+
 test('-o writes the script atomically and makes a new one executable', async () => {
   const { s } = await shop();
   assert.ok((statSync(s.script).mode & 0o111) !== 0);

@@ -23,3 +23,22 @@ test('pathMatcher treats glob characters in a path as plain characters', () => {
   assert.equal(pathMatcher(['src/x.ts'])('src/[x].ts'), false);
   assert.equal(pathMatcher([])('anything'), false);
 });
+
+test('quickBase is a folder at or above staticBase, without compiling', async () => {
+  const { quickBase, staticBase } = await import('../../src/graph/globs.js');
+  const cases: [string, string][] = [
+    ['src/auth/**', 'src/auth'],
+    ['src/*.ts', 'src'],
+    ['./docs/a.md', 'docs/a.md'],
+    ['src/{a,b}/**', 'src'],
+    ['!src/x', ''],
+    ['src/a|lib/b', ''],
+    ['**/*.md', ''],
+    ['app/\\(x\\)/y', 'app'],
+  ];
+  for (const [glob, base] of cases) {
+    assert.equal(quickBase(glob), base, glob);
+    const full = staticBase(glob);
+    assert.ok(base === '' || full === base || full.startsWith(`${base}/`), `${glob}: ${base} is not above ${full}`);
+  }
+});
