@@ -29,7 +29,8 @@ const STAMP_FILE = '_bench-stamp.txt';
 const DEFECTS_AT_10K = 100;
 const MiB = 1024 * 1024;
 
-type Kind = 'floor' | 'lint' | 'node' | 'lint-defects';
+/** `lint` reuses its cache across rounds (the default); `lint-cold` parses everything (`--no-cache`). */
+type Kind = 'floor' | 'lint' | 'lint-cold' | 'node' | 'lint-defects' | 'plan';
 
 interface Sample {
   ms: number;
@@ -96,13 +97,24 @@ function commandOf(kind: Kind, c: Case): { args: string[]; env?: NodeJS.ProcessE
       return { args: ['-e', '0'] };
     case 'lint':
       return { args: [BIN, 'lint', c.dir, '--format', 'json'], env: { SPECDAG_PROFILE: '1' } };
+    case 'lint-cold':
+      return { args: [BIN, 'lint', c.dir, '--format', 'json', '--no-cache'], env: { SPECDAG_PROFILE: '1' } };
     case 'lint-defects':
       return { args: [BIN, 'lint', c.defects!.dir, '--format', 'json'], env: { SPECDAG_PROFILE: '1' } };
+    case 'plan':
+      return { args: [BIN, 'plan', c.dir, '--format', 'json'] };
   }
 }
 
 function kindsOf(c: Case): Kind[] {
-  return [...(c.n === 30 ? (['node'] as const) : []), 'floor', 'lint', ...(c.defects ? (['lint-defects'] as const) : [])];
+  return [
+    ...(c.n === 30 ? (['node'] as const) : []),
+    'floor',
+    'lint',
+    ...(c.n <= 10_000 ? (['lint-cold'] as const) : []),
+    ...(c.defects ? (['lint-defects'] as const) : []),
+    ...(c.n === 10_000 ? (['plan'] as const) : []),
+  ];
 }
 
 /* ----------------------------------------------------------- generation */
@@ -281,7 +293,9 @@ function report(cases: Case[], rounds: number, load: { before: number[]; after: 
   const byN = new Map(cases.map((c) => [c.n, c]));
   for (const c of cases) {
     const lines: { label: string; kind: Kind }[] = [{ label: String(c.n), kind: 'lint' }];
+    if (c.samples['lint-cold']) lines.push({ label: `${c.n} cold (--no-cache)`, kind: 'lint-cold' });
     if (c.defects) lines.push({ label: `${c.n} +${c.defects.manifest.defects.length} defects`, kind: 'lint-defects' });
+    if (c.samples.plan) lines.push({ label: `${c.n} plan --format json`, kind: 'plan' });
     for (const { label, kind } of lines) {
       const floor = times(c.samples.floor);
       const lint = times(c.samples[kind]);
@@ -298,6 +312,7 @@ function report(cases: Case[], rounds: number, load: { before: number[]; after: 
       ]);
       results.push({
         n: c.n,
+        kind,
         defects: kind === 'lint-defects' ? c.defects!.manifest.defects.length : 0,
         floorMs: floor,
         lintMs: lint,
@@ -322,14 +337,18 @@ function report(cases: Case[], rounds: number, load: { before: number[]; after: 
   };
   const ratioGoal = (goal: string, a: number | undefined, b: number | undefined, max: number) =>
     goals.push(a === undefined || b === undefined ? { goal, value: 'not run', pass: undefined } : { goal, value: `${(a / b).toFixed(2)}x`, pass: a / b <= max });
-  const rssGoal = (goal: string, n: number, maxMiB: number) => {
+  const rssGoal = (goal: string, n: number, maxMiB: number, kind: Kind = 'lint') => {
     const c = byN.get(n);
-    const rss = c ? peakRss(c.samples.lint) : undefined;
+    const rss = c ? peakRss(c.samples[kind]) : undefined;
     goals.push(!c ? { goal, value: 'not run', pass: undefined } : rss === undefined ? { goal, value: 'n/a', pass: undefined } : { goal, value: `${rss.toFixed(0)} MiB`, pass: rss <= maxMiB });
   };
   ratioGoal('10,000 clean specs: lint <= 5x floor', lintMed(10_000), byN.get(10_000) ? median(times(byN.get(10_000)!.samples.floor)) : undefined, 5);
+  ratioGoal('10,000 clean specs, no cache (--no-cache): lint <= 5x floor', lintMed(10_000, 'lint-cold'), byN.get(10_000) ? median(times(byN.get(10_000)!.samples.floor)) : undefined, 5);
   rssGoal('10,000 clean specs: peak RSS <= 400 MiB', 10_000, 400);
+  rssGoal('10,000 clean specs, no cache: peak RSS <= 400 MiB', 10_000, 400, 'lint-cold');
+  ratioGoal('10,000 specs: plan --format json <= 1.2x lint', lintMed(10_000, 'plan'), lintMed(10_000), 1.2);
   ratioGoal('30 specs: lint <= 3x `node -e 0`', lintMed(30), byN.get(30) ? median(times(byN.get(30)!.samples.node)) : undefined, 3);
+  ratioGoal('30 specs, no cache: lint <= 3x `node -e 0`', lintMed(30, 'lint-cold'), byN.get(30) ? median(times(byN.get(30)!.samples.node)) : undefined, 3);
   ratioGoal('10,000 specs + 100 defects: <= 1.3x clean', lintMed(10_000, 'lint-defects'), lintMed(10_000), 1.3);
   rssGoal('50,000 specs: peak RSS <= 1 GiB', 50_000, 1024);
   ratioGoal('50,000 specs: time <= 5.5x the 10,000 time', lintMed(50_000), lintMed(10_000), 5.5);

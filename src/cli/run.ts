@@ -1,18 +1,9 @@
-import { executeRun } from '../run/run.js';
+import { executeRun, type RunRequest } from '../run/run.js';
 import type { Io } from './io.js';
 import { checkedSpecs } from './lint.js';
 
-export interface RunOptions {
-  dir: string;
-  maxParallel?: number;
-  agent?: string;
-  only?: string[];
-  dryRun: boolean;
-  /** true: the last run; a string: that run id. */
-  resume?: boolean | string;
-  /** Per-task time limit in minutes. */
-  timeoutMinutes?: number;
-}
+/** `specdag run`'s options are the runner's request as it is. */
+export type RunOptions = RunRequest;
 
 /**
  * `specdag run`: lint, plan, preflight checks, then one agent per task in git
