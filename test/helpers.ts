@@ -62,3 +62,12 @@ export function writeTree(dir: string, files: Record<string, string | Buffer | {
 export function specText(id: string, extra = '', body?: string): string {
   return `---\nid: ${id}\ntitle: ${id} task\n${extra}---\n\n# ${id}\n\n${body ?? '## Goal\nDo the thing.\n\n## Acceptance criteria\n- [ ] It is done\n'}`;
 }
+
+/** Runs a command in-process (faster than the binary), with its output captured and no environment unless given. */
+export async function runMain(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import('../src/cli/main.js');
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, cwd, env });
+  return { code, stdout, stderr };
+}

@@ -5,20 +5,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import type { Io } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
 import { ID_PATTERN } from '../../src/spec/template.js';
-import { cli, specText, tempDir, writeTree } from '../helpers.js';
+import { cli, specText, tempDir, writeTree, runMain } from '../helpers.js';
 
 type Json = Record<string, any>;
 
-async function run(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, cwd, env: {} };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const run = (argv: string[], cwd: string) => runMain(argv, cwd);
 
 /** `lint --format json` in-process; the folder must lint with exit 0 and no diagnostic at all. */
 async function assertLintsClean(cwd: string, dir = 'specs'): Promise<Json> {

@@ -3,9 +3,7 @@
 // `--max-warnings N` fails above N.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Io } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
-import { cli, specText, tempDir, writeTree } from '../helpers.js';
+import { cli, specText, tempDir, writeTree, runMain } from '../helpers.js';
 
 const BODY = '## Goal\nDo it.\n\n## Acceptance criteria\n- [ ] done\n';
 
@@ -15,13 +13,7 @@ const WARNINGS = writeTree(tempDir(), { 'specs/w.md': specText('w', '', `${BODY}
 const ERRORS = writeTree(tempDir(), { 'specs/e.md': specText('e', 'depends_on: [nope]\n', `${BODY}\n## Notes\n`) });
 const CLEAN = writeTree(tempDir(), { 'specs/ok.md': specText('ok') });
 
-async function run(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, cwd, env: {} };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const run = (argv: string[], cwd: string) => runMain(argv, cwd);
 
 const noStack = (stderr: string) => assert.doesNotMatch(stderr, /\n\s+at .+:\d+:\d+/, `no stack trace: ${stderr}`);
 
