@@ -34,7 +34,14 @@ export interface LintOptions {
  * without a single spec is a usage error: a CI job pointed at the wrong path
  * must not pass.
  */
-export async function lintDir(dir: string, io: Io, profile = new Profile(false), useCache = cacheEnabled(io.env)): Promise<{ refs: FileRef[]; result: LintResult }> {
+export async function lintDir(
+  dir: string,
+  io: Io,
+  profile = new Profile(false),
+  useCache = cacheEnabled(io.env),
+  /** Read the cache but write nothing (a dry run creates nothing). */
+  readOnly = false,
+): Promise<{ refs: FileRef[]; result: LintResult }> {
   const listing = profile.time('read', () => listSpecFolder(dir, io.cwd));
   if (listing.refs.length === 0) {
     throw new UsageError(`no spec files (*.md) in '${dir}'; point specdag at the folder that holds your specs, or create one with 'specdag new <id> ${dir}'`);
@@ -69,7 +76,7 @@ export async function lintDir(dir: string, io: Io, profile = new Profile(false),
     const hash = hashes.get(misses[k]!.file);
     if (cache && hash) cache.set(misses[k]!.file, hash, result);
   });
-  profile.time('cache', () => cache?.save());
+  if (!readOnly) profile.time('cache', () => cache?.save());
   const filesChecked = listing.refs.length + (projectEntry ? 1 : 0);
   return { refs: listing.refs, result: lintAcross(results, config, problems, filesChecked, profile) };
 }
@@ -89,8 +96,8 @@ function cachePath(specDir: string): string {
  * For commands that act on the specs (plan, export, run): lint first, and
  * refuse with the errors on stderr (exit 1) when there are any.
  */
-export async function checkedSpecs(dir: string, io: Io): Promise<LintResult> {
-  const { result } = await lintDir(dir, io);
+export async function checkedSpecs(dir: string, io: Io, opts: { readOnly?: boolean } = {}): Promise<LintResult> {
+  const { result } = await lintDir(dir, io, new Profile(false), cacheEnabled(io.env), opts.readOnly === true);
   const errors = result.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     io.stderr.write(formatStylish({ filesChecked: result.filesChecked, errorCount: errors.length, warningCount: 0, diagnostics: errors }, { color: useColor(io.stderr, io.env) }));

@@ -12,6 +12,6 @@ export type RunOptions = RunRequest;
  * SIGINT / SIGTERM (the run is resumable).
  */
 export async function runRun(opts: RunOptions, io: Io): Promise<number> {
-  const result = await checkedSpecs(opts.dir, io);
+  const result = await checkedSpecs(opts.dir, io, { readOnly: opts.dryRun });
   return executeRun(opts, result, io);
 }

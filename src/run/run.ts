@@ -87,8 +87,11 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
   const agentOverride = req.agent ?? previous?.agentOverride;
 
   const checks = await preflight({ git, repoRoot, project, plan, env: io.env, taskIds: selected.map((t) => t.id), ...(agentOverride !== undefined ? { agentOverride } : {}) });
-  const refused = checks.find((c) => !c.ok);
+  // A dry run only shows what would happen: an agent program missing from this machine is worth a warning, not a refusal.
+  const warnOnly = (c: { id: string }) => req.dryRun && c.id === 'agent-executable';
+  const refused = checks.find((c) => !c.ok && !warnOnly(c));
   if (refused) throw new UsageError(refused.message);
+  for (const c of checks) if (!c.ok) io.stderr.write(`specdag: warning: ${c.message} (a real run stops here)\n`);
   const root = repoRoot!;
   checkConcurrentRuns(root, selected, previous);
   const satisfiedOutside = only ? await checkOutsideDependencies(git, root, plan, selected, result, previous) : new Set<string>();

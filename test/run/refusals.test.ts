@@ -200,3 +200,14 @@ test('status: the last run by default, a named one, and a sentence when there is
   const outside = await repo.specdag(['status']);
   assert.equal(outside.code, 2);
 });
+
+test('--dry-run on a machine without the agent program warns instead of refusing, and still creates nothing', async () => {
+  const repo = makeRepo(TWO, { project: { agents: { ghost: 'specdag-no-such-agent --print' } } });
+  const before = snapshot(repo);
+  const r = await repo.specdag(['run', 'specs', '--dry-run']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /warning: the agent command's program 'specdag-no-such-agent' .* is not on PATH.*\(a real run stops here\)/);
+  assert.match(r.stdout, /nothing is created and nothing is run/);
+  assert.equal(snapshot(repo), before);
+  assert.equal(repo.events().length, 0);
+});
