@@ -118,12 +118,6 @@ export class TaskGraph {
     }
     return false;
   }
-
-  /** Ids of a task's explicit dependencies. */
-  depsOf(id: string): string[] {
-    const i = this.index.get(id);
-    return i === undefined ? [] : this.deps[i]!.map((j) => this.ids[j]!);
-  }
 }
 
 /** Tarjan's algorithm without recursion: components as sorted index lists. */

@@ -8,7 +8,7 @@ import { formatStylish } from '../report/stylish.js';
 import type { LintReport } from '../report/types.js';
 import { UsageError } from '../util/errors.js';
 import { ApiFailure, createModelClient, DEFAULT_MODEL, type ModelClient, type TurnUsage } from './api.js';
-import { userInput, type UserInput } from './input.js';
+import { userInput } from './input.js';
 import { prompt } from './prompts.js';
 import { formatSummary } from './summary.js';
 import { SpecTools, type ToolResult } from './tools.js';

@@ -1,5 +1,5 @@
 import { TaskGraph } from '../graph/graph.js';
-import { existenceChecker, readEntry, type FileEntry, type FileRef, type SpecFolder } from '../io/folder.js';
+import { existenceChecker, type FileEntry, type SpecFolder } from '../io/folder.js';
 import { emptySpec, extractSpec } from '../spec/extract.js';
 import { parseSpecText } from '../spec/parse.js';
 import { defaultProject, readProject } from '../spec/project.js';
@@ -107,15 +107,6 @@ export function lintEntries(entries: FileEntry[], project: ProjectConfig, profil
     };
     return { ...lintEntry(entry, project, recording, profile), asked };
   });
-}
-
-/** Reads and lints files one by one. */
-export function lintFiles(refs: FileRef[], project: ProjectConfig, profile: Profile = noProfile): FileResult[] {
-  return lintEntries(
-    refs.map((ref) => profile.time('read', () => readEntry(ref.path, process.cwd(), ref.file))),
-    project,
-    profile,
-  );
 }
 
 /** The whole folder, already read: every file, then the rules that look across files. */
