@@ -66,7 +66,14 @@ export class ClaimIndex {
   }
 }
 
-const claimCache = new WeakMap<TaskGraph, { owns: Claim[]; reads: Claim[] }>();
+interface Claims {
+  owns: Claim[];
+  reads: Claim[];
+  /** The owns claims indexed by base, shared by both ownership rules. */
+  ownsIndex: ClaimIndex;
+}
+
+const claimCache = new WeakMap<TaskGraph, Claims>();
 
 /**
  * The owns and reads claims of every parsed task that can run beside
@@ -75,17 +82,19 @@ const claimCache = new WeakMap<TaskGraph, { owns: Claim[]; reads: Claim[] }>();
  * them out of the index keeps the (usually many) readers of foundation
  * files from being compared with every foundation claim.
  */
-export function claimsOf(graph: TaskGraph, specs: Spec[]): { owns: Claim[]; reads: Claim[] } {
+export function claimsOf(graph: TaskGraph, specs: Spec[]): Claims {
   let hit = claimCache.get(graph);
   if (hit) return hit;
-  hit = { owns: [], reads: [] };
+  const owns: Claim[] = [];
+  const reads: Claim[] = [];
   for (const spec of specs) {
     if (!spec.parsed || spec.phase === 'foundation') continue;
     const task = graph.index.get(spec.id?.value ?? spec.stem);
     if (task === undefined) continue;
-    for (const item of spec.owns) hit.owns.push(new Claim(task, spec, item));
-    for (const item of spec.reads) hit.reads.push(new Claim(task, spec, item));
+    for (const item of spec.owns) owns.push(new Claim(task, spec, item));
+    for (const item of spec.reads) reads.push(new Claim(task, spec, item));
   }
+  hit = { owns, reads, ownsIndex: new ClaimIndex(owns) };
   claimCache.set(graph, hit);
   return hit;
 }

@@ -1,7 +1,7 @@
-import { relative, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { statSync } from 'node:fs';
 import type { Io } from '../cli/io.js';
-import { displayPath } from '../io/folder.js';
+import { displayPath, isDirectory } from '../io/folder.js';
 import { useColor } from '../report/color.js';
 import { formatJson } from '../report/json.js';
 import { formatStylish } from '../report/stylish.js';
@@ -70,7 +70,7 @@ export async function interview(opts: SessionOptions, io: Io): Promise<number> {
     transcript = {
       version: 1,
       model: opts.model ?? envModel ?? DEFAULT_MODEL,
-      dir: portable(relative(root, resolve(io.cwd, opts.dir)) || '.'),
+      dir: displayPath(resolve(io.cwd, opts.dir), root),
       messages: [],
       usage: emptyUsage(),
       startedAt: now,
@@ -292,7 +292,7 @@ class Output {
 
 function startContext(tools: SpecTools, shownDir: string, interactive: boolean): string {
   const ids = tools.ids();
-  const specs = !isFolder(tools.root)
+  const specs = !isDirectory(tools.root)
     ? 'which does not exist yet (write_spec creates it)'
     : ids.length === 0
       ? 'which holds no specs yet'
@@ -353,10 +353,6 @@ function alternating(messages: ChatMessage[]): ChatMessage[] {
 
 const text = (s: string): Block => ({ type: 'text', text: s });
 
-function portable(p: string): string {
-  return sep === '/' ? p : p.split(sep).join('/');
-}
-
 function isFile(path: string): boolean {
   try {
     return !statSync(path).isDirectory();
@@ -365,10 +361,3 @@ function isFile(path: string): boolean {
   }
 }
 
-function isFolder(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}

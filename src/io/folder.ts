@@ -110,7 +110,7 @@ export function listSpecFolder(dir: string, cwd = process.cwd()): SpecListing {
   return listing;
 }
 
-function isDirectory(path: string): boolean {
+export function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
   } catch {

@@ -1,4 +1,4 @@
-import { ClaimIndex, claimsOf, conflicts } from '../../graph/ownership.js';
+import { claimsOf, conflicts } from '../../graph/ownership.js';
 import { taskId } from '../interfaces.js';
 import { defineRule } from '../types.js';
 
@@ -9,10 +9,10 @@ export default defineRule({
   help: 'A task that reads files another task is changing at the same time sees them half-done, or not at all. Depend on the owner, or read something stable.',
   check({ specs, graph, report }) {
     const g = graph();
-    const { owns, reads } = claimsOf(g, specs.list);
+    const { reads, ownsIndex } = claimsOf(g, specs.list);
     if (reads.length === 0) return;
     const seen = new Set<string>();
-    for (const [reader, owner] of conflicts(g, reads, new ClaimIndex(owns), false)) {
+    for (const [reader, owner] of conflicts(g, reads, ownsIndex, false)) {
       const key = `${reader.spec.file}\0${reader.item.span.start}\0${owner.task}`;
       if (seen.has(key)) continue;
       seen.add(key);
