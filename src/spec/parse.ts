@@ -2,6 +2,7 @@ import { isMap, isScalar, isSeq, parseDocument, type Document, type Node as Yaml
 import type { Root } from 'mdast';
 import { scanFrontmatter, type FrontmatterScan } from './frontmatter.js';
 import { LineIndex } from './lines.js';
+import { quickBody, summariseTree, type BodySummary } from './body.js';
 import { parseMarkdown } from './markdown.js';
 import type { Span } from './types.js';
 
@@ -29,6 +30,8 @@ export interface ParsedFile {
   fence: Span;
   /** The Markdown body as mdast, parsed on first use. */
   mdast(): Root;
+  /** What the body rules need of the body, read on first use: straight off the text when that is exact, else from `mdast()`. */
+  body(): BodySummary;
 }
 
 /** Aliases expanded beyond this count are refused: a YAML "billion laughs" must not hang lint. */
@@ -67,6 +70,8 @@ export function parseSpecText(raw: string): ParsedFile {
     }
   }
   let tree: Root | undefined;
+  let summary: BodySummary | undefined;
+  const mdast = () => (tree ??= parseMarkdown(text));
   return {
     text,
     bom,
@@ -77,7 +82,9 @@ export function parseSpecText(raw: string): ParsedFile {
     yamlErrors,
     data,
     fence,
-    mdast: () => (tree ??= parseMarkdown(text)),
+    mdast,
+    body: () =>
+      (summary ??= (scan.kind === 'block' ? quickBody(text, scan.block.end, parseMarkdown) : undefined) ?? summariseTree(mdast())),
   };
 }
 

@@ -1,11 +1,5 @@
-import type { Nodes } from 'mdast';
-import { sameTitle, sections } from '../../spec/sections.js';
+import { sameTitle } from '../../spec/body.js';
 import { defineRule } from '../types.js';
-
-function hasListItem(node: Nodes): boolean {
-  if (node.type === 'listItem') return true;
-  return 'children' in node && (node.children as Nodes[]).some(hasListItem);
-}
 
 export default defineRule({
   id: 'acceptance-criteria-empty',
@@ -14,11 +8,10 @@ export default defineRule({
   help: 'The acceptance criteria are how an agent (and you) know the task is done: give them as a list, ideally a checklist (- [ ] ...), one checkable statement per item.',
   check({ parsed, report }) {
     if (parsed.scan.kind !== 'block') return;
-    for (const section of sections(parsed.mdast())) {
-      if (sameTitle(section.title, 'Acceptance criteria') && !section.nodes.some(hasListItem)) {
-        const pos = section.heading.position!;
+    for (const section of parsed.body().sections) {
+      if (sameTitle(section.title, 'Acceptance criteria') && !section.hasListItem) {
         report({
-          at: parsed.lines.span(pos.start.offset!, pos.end.offset!),
+          at: parsed.lines.span(section.start, section.end),
           message: "'## Acceptance criteria' has no list item; write each criterion as a list item such as '- [ ] POST /login returns a token'",
         });
       }
