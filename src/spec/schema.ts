@@ -1,7 +1,8 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { isMap, isPair, isScalar, type Node as YamlNode } from 'yaml';
 import { didYouMean } from '../util/closest.js';
 import { nodeSpan, type ParsedFile, type Problem } from './parse.js';
+import * as validators from './validators.generated.js';
 
 import projectSchemaJson from '../../schemas/project.schema.json' with { type: 'json' };
 import specSchemaJson from '../../schemas/spec.schema.json' with { type: 'json' };
@@ -14,22 +15,12 @@ interface SchemaJson {
   properties: Record<string, unknown>;
 }
 
-let validators: { spec: ValidateFunction; project: ValidateFunction } | undefined;
-
-/** Compiled once per process, on first use. */
-function compiled() {
-  if (!validators) {
-    const ajv = new Ajv({ allErrors: true, strict: true, allowMatchingProperties: true });
-    validators = { spec: ajv.compile(specSchema), project: ajv.compile(projectSchema) };
-  }
-  return validators;
-}
-
 export type SchemaKind = 'spec' | 'project';
 
 /** Validates a parsed frontmatter; each problem points at the offending key or value. */
 export function validateFrontmatter(file: ParsedFile, kind: SchemaKind): Problem[] {
-  const validate = compiled()[kind];
+  // Compiled ahead of time by scripts/validators.mjs (ajv standalone), with these same schemas.
+  const validate = validators[kind];
   const data = file.data ?? {};
   if (validate(data)) return [];
   const schema = kind === 'spec' ? specSchema : projectSchema;
