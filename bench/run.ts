@@ -30,7 +30,7 @@ const DEFECTS_AT_10K = 100;
 const MiB = 1024 * 1024;
 
 /** `lint` reuses its cache across rounds (the default); `lint-cold` parses everything (`--no-cache`). */
-type Kind = 'floor' | 'lint' | 'lint-cold' | 'node' | 'lint-defects' | 'plan';
+type Kind = 'floor' | 'lint' | 'lint-cold' | 'node' | 'lint-defects' | 'lint-defects-cold' | 'plan';
 
 interface Sample {
   ms: number;
@@ -101,6 +101,8 @@ function commandOf(kind: Kind, c: Case): { args: string[]; env?: NodeJS.ProcessE
       return { args: [BIN, 'lint', c.dir, '--format', 'json', '--no-cache'], env: { SPECDAG_PROFILE: '1' } };
     case 'lint-defects':
       return { args: [BIN, 'lint', c.defects!.dir, '--format', 'json'], env: { SPECDAG_PROFILE: '1' } };
+    case 'lint-defects-cold':
+      return { args: [BIN, 'lint', c.defects!.dir, '--format', 'json', '--no-cache'], env: { SPECDAG_PROFILE: '1' } };
     case 'plan':
       return { args: [BIN, 'plan', c.dir, '--format', 'json'] };
   }
@@ -111,8 +113,8 @@ function kindsOf(c: Case): Kind[] {
     ...(c.n === 30 ? (['node'] as const) : []),
     'floor',
     'lint',
-    ...(c.n <= 10_000 ? (['lint-cold'] as const) : []),
-    ...(c.defects ? (['lint-defects'] as const) : []),
+    'lint-cold',
+    ...(c.defects ? (['lint-defects', 'lint-defects-cold'] as const) : []),
     ...(c.n === 10_000 ? (['plan'] as const) : []),
   ];
 }
@@ -295,6 +297,7 @@ function report(cases: Case[], rounds: number, load: { before: number[]; after: 
     const lines: { label: string; kind: Kind }[] = [{ label: String(c.n), kind: 'lint' }];
     if (c.samples['lint-cold']) lines.push({ label: `${c.n} cold (--no-cache)`, kind: 'lint-cold' });
     if (c.defects) lines.push({ label: `${c.n} +${c.defects.manifest.defects.length} defects`, kind: 'lint-defects' });
+    if (c.samples['lint-defects-cold']) lines.push({ label: `${c.n} +${c.defects!.manifest.defects.length} defects, cold`, kind: 'lint-defects-cold' });
     if (c.samples.plan) lines.push({ label: `${c.n} plan --format json`, kind: 'plan' });
     for (const { label, kind } of lines) {
       const floor = times(c.samples.floor);
@@ -313,7 +316,7 @@ function report(cases: Case[], rounds: number, load: { before: number[]; after: 
       results.push({
         n: c.n,
         kind,
-        defects: kind === 'lint-defects' ? c.defects!.manifest.defects.length : 0,
+        defects: kind.startsWith('lint-defects') ? c.defects!.manifest.defects.length : 0,
         floorMs: floor,
         lintMs: lint,
         floorMedianMs: median(floor),
@@ -350,8 +353,11 @@ function report(cases: Case[], rounds: number, load: { before: number[]; after: 
   ratioGoal('30 specs: lint <= 3x `node -e 0`', lintMed(30), byN.get(30) ? median(times(byN.get(30)!.samples.node)) : undefined, 3);
   ratioGoal('30 specs, no cache: lint <= 3x `node -e 0`', lintMed(30, 'lint-cold'), byN.get(30) ? median(times(byN.get(30)!.samples.node)) : undefined, 3);
   ratioGoal('10,000 specs + 100 defects: <= 1.3x clean', lintMed(10_000, 'lint-defects'), lintMed(10_000), 1.3);
+  ratioGoal('10,000 specs + 100 defects, no cache: <= 1.3x clean', lintMed(10_000, 'lint-defects-cold'), lintMed(10_000, 'lint-cold'), 1.3);
   rssGoal('50,000 specs: peak RSS <= 1 GiB', 50_000, 1024);
+  rssGoal('50,000 specs, no cache: peak RSS <= 1 GiB', 50_000, 1024, 'lint-cold');
   ratioGoal('50,000 specs: time <= 5.5x the 10,000 time', lintMed(50_000), lintMed(10_000), 5.5);
+  ratioGoal('50,000 specs, no cache: time <= 5.5x the 10,000 time', lintMed(50_000, 'lint-cold'), lintMed(10_000, 'lint-cold'), 5.5);
 
   const c30 = byN.get(30);
   const out: string[] = [];

@@ -70,11 +70,13 @@ export async function lintDir(
       missAt.push(i);
     });
   });
-  const fresh = await lintEntriesParallel(misses, config, profile, workerCount(misses.length, io.env));
+  const missed = misses.map((e) => e.file);
+  // The pool takes the entries (and lets their texts go once a worker has them).
+  const fresh = await lintEntriesParallel(misses.splice(0), config, profile, workerCount(missed.length, io.env));
   fresh.forEach((result, k) => {
     results[missAt[k]!] = result;
-    const hash = hashes.get(misses[k]!.file);
-    if (cache && hash) cache.set(misses[k]!.file, hash, result);
+    const hash = hashes.get(missed[k]!);
+    if (cache && hash) cache.set(missed[k]!, hash, result);
   });
   if (!readOnly) profile.time('cache', () => cache?.save());
   const filesChecked = listing.refs.length + (projectEntry ? 1 : 0);
