@@ -72,7 +72,9 @@ export async function lintDir(
   });
   const missed = misses.map((e) => e.file);
   // The pool takes the entries (and lets their texts go once a worker has them).
-  const fresh = await lintEntriesParallel(misses.splice(0), config, profile, workerCount(missed.length, io.env));
+  const fresh = await lintEntriesParallel(misses.splice(0), config, profile, workerCount(missed.length, io.env), (message) =>
+    io.stderr.write(`specdag: ${message}\n`),
+  );
   fresh.forEach((result, k) => {
     results[missAt[k]!] = result;
     const hash = hashes.get(missed[k]!);

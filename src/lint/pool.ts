@@ -29,6 +29,12 @@ export function workerCount(files: number, env: NodeJS.ProcessEnv = process.env)
   return Math.min(cores, Math.ceil(files / POOL_THRESHOLD));
 }
 
+/** SPECDAG_WORKER_HEAP_MB caps each worker's heap; a worker that runs out dies and its chunk is linted here. */
+function heapLimit(env: NodeJS.ProcessEnv = process.env): { maxOldGenerationSizeMb: number } | undefined {
+  const mb = env.SPECDAG_WORKER_HEAP_MB;
+  return mb !== undefined && /^[1-9]\d*$/.test(mb) ? { maxOldGenerationSizeMb: Number(mb) } : undefined;
+}
+
 /**
  * Lints files on `workers` worker threads, handing out chunks to whoever is
  * free; the results come back in the order of `entries`. A worker that dies
@@ -36,7 +42,14 @@ export function workerCount(files: number, env: NodeJS.ProcessEnv = process.env)
  * chunk is read again and linted on the main thread at the end. It empties
  * `entries`: pass an array you no longer need.
  */
-export async function lintEntriesParallel(entries: FileEntry[], project: ProjectConfig, profile: Profile, workers: number): Promise<FileResult[]> {
+export async function lintEntriesParallel(
+  entries: FileEntry[],
+  project: ProjectConfig,
+  profile: Profile,
+  workers: number,
+  /** Told when a worker dies, in one sentence. */
+  warn: (message: string) => void = () => {},
+): Promise<FileResult[]> {
   // Every built file sits one folder below dist/ (dist/cli, dist/chunks, dist/lint), so this finds dist/lint/worker.js.
   const script = fileURLToPath(new URL('../lint/worker.js', import.meta.url));
   // Run from sources (tests through tsx) there is no compiled worker: lint on this thread.
@@ -51,7 +64,7 @@ export async function lintEntriesParallel(entries: FileEntry[], project: Project
   const threads: Worker[] = [];
   await Promise.all(
     Array.from({ length: Math.min(workers, chunks.length) }, (_, w) => {
-      const worker = new Worker(script, { workerData: { project, profile: profile.enabled } });
+      const worker = new Worker(script, { workerData: { project, profile: profile.enabled }, resourceLimits: heapLimit() });
       threads.push(worker);
       return new Promise<void>((resolve) => {
         const feed = () => {
@@ -66,7 +79,10 @@ export async function lintEntriesParallel(entries: FileEntry[], project: Project
           workerPhases[w] = msg.phases;
           feed();
         });
-        worker.on('error', () => resolve());
+        worker.on('error', (err: Error & { code?: string }) => {
+          warn(`a lint worker died (${err.code ?? err.message}); the files it had are linted on the main thread instead`);
+          resolve();
+        });
         worker.on('exit', () => resolve());
         worker.on('online', feed);
       });
@@ -75,5 +91,11 @@ export async function lintEntriesParallel(entries: FileEntry[], project: Project
   await Promise.all(threads.map((t) => t.terminate()));
   for (const phases of workerPhases) for (const [k, v] of Object.entries(phases ?? {})) profile.add(k, v);
   // A chunk whose worker died is read again and linted here.
-  return results.flatMap((r, i) => r ?? lintEntries(chunks[i]!.map((e) => (e.error ? e : readEntry(e.path, undefined, e.file))), project, profile));
+  // (A loop, not results.flatMap: flatMap skips the holes a chunk never handed out leaves.)
+  const all: FileResult[] = [];
+  chunks.forEach((chunk, i) => {
+    const done = results[i] ?? lintEntries(chunk.map((e) => (e.text !== undefined || e.error ? e : readEntry(e.path, undefined, e.file))), project, profile);
+    for (const r of done) all.push(r);
+  });
+  return all;
 }

@@ -39,3 +39,23 @@ test('the lint cache gives the same report as a fresh lint, and notices a link t
   const after = await cliAsync(['lint', 'specs', '--format', 'json'], { cwd: dir });
   assert.doesNotMatch(after.stdout, /broken-link/);
 });
+
+test('a worker that runs out of memory costs only time: its chunk is read again and linted on the main thread', async () => {
+  const dir = tempDir();
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 450; i++) {
+    const id = `t${String(i).padStart(3, '0')}`;
+    files[`specs/${id}.md`] = specText(id, i % 50 === 7 ? `depends_on: [t${String(i + 1000)}]\nowns: [src/${id}/**]\n` : `owns: [src/${id}/**]\n`);
+  }
+  // One spec in a middle chunk whose frontmatter needs far more than the capped worker heap: ~60,000 list items.
+  const tags = Array.from({ length: 60_000 }, (_, k) => `  - x${k}`).join('\n');
+  files['specs/t250.md'] = specText('t250', `owns: [src/t250/**]\ntags:\n${tags}\n`);
+  writeTree(dir, files);
+  const serial = await cliAsync(['lint', 'specs', '--format', 'json', '--no-cache'], { cwd: dir, env: { SPECDAG_WORKERS: '0' } });
+  const capped = await cliAsync(['lint', 'specs', '--format', 'json', '--no-cache'], { cwd: dir, env: { SPECDAG_WORKERS: '2', SPECDAG_WORKER_HEAP_MB: '12' } });
+  assert.equal(serial.code, 1, serial.stderr);
+  assert.match(serial.stdout, /unknown-dependency/);
+  assert.match(capped.stderr, /a lint worker died \(ERR_WORKER_OUT_OF_MEMORY\)/, 'the capped worker really ran out of memory');
+  assert.equal(capped.code, serial.code, capped.stderr);
+  assert.equal(capped.stdout, serial.stdout);
+});
