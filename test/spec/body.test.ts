@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { test } from 'node:test';
 import type { Root } from 'mdast';
-import { generate } from '../../bench/generate.js';
+import { generate, Rng } from '../../bench/generate.js';
 import { quickBody, summariseTree, type BodySummary } from '../../src/spec/body.js';
 import { scanFrontmatter } from '../../src/spec/frontmatter.js';
 import { parseMarkdown } from '../../src/spec/markdown.js';
@@ -138,39 +138,13 @@ function reportMismatches(failures: { label: string; text: string }[], limit = 6
 // ---------------------------------------------------------------------------
 // A seeded generator of spec texts
 
-/** mulberry32: a tiny seeded PRNG, so a failing case is reproduced from its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-class Gen {
-  private readonly r: () => number;
+/** The benchmark's seeded PRNG, so a failing case is reproduced from its seed; plus the knobs of this generator. */
+class Gen extends Rng {
   /** The chance that any one decision takes an unusual turn: 0 writes plain specs only. */
   wild = 0;
-  constructor(seed: number) {
-    this.r = mulberry32(seed);
-  }
-  int(n: number): number {
-    return Math.floor(this.r() * n);
-  }
-  range(lo: number, hi: number): number {
-    return lo + this.int(hi - lo + 1);
-  }
-  chance(p: number): boolean {
-    return this.r() < p;
-  }
-  pick<T>(list: readonly T[]): T {
-    return list[this.int(list.length)]!;
-  }
   /** An unusual turn, with the document's wildness (scaled). */
   odd(scale = 1): boolean {
-    return this.r() < this.wild * scale;
+    return this.next() < this.wild * scale;
   }
   spaces(lo: number, hi: number): string {
     return ' '.repeat(this.range(lo, hi));
