@@ -441,15 +441,14 @@ function bashRange(body: string): { values: string[]; sameInPicomatch: boolean }
     const [, xs, ys, ss] = int as unknown as [string, string, string, string | undefined];
     const x = Number(xs);
     const y = Number(ys);
-    const step = Math.abs(Number(ss ?? 1)) || 1;
-    if (Math.floor(Math.abs(y - x) / step) + 1 > MAX_ALTERNATIVES) return 'overflow';
+    const points = stepsOf(x, y, ss);
+    if (points === 'overflow') return points;
     const padded = /^[-+]?0\d/.test(xs) || /^[-+]?0\d/.test(ys);
     const width = padded ? Math.max(xs.replace('+', '').length, ys.replace('+', '').length) : 0;
-    const values: string[] = [];
-    for (let v = x; x <= y ? v <= y : v >= y; v += x <= y ? step : -step) {
+    const values = points.map((v) => {
       const digits = String(Math.abs(v)).padStart(width - (v < 0 ? 1 : 0), '0');
-      values.push(v < 0 ? `-${digits}` : digits);
-    }
+      return v < 0 ? `-${digits}` : digits;
+    });
     const sameInPicomatch = ss === undefined && /^\d$/.test(xs) && /^\d$/.test(ys);
     return { values, sameInPicomatch };
   }
@@ -458,18 +457,26 @@ function bashRange(body: string): { values: string[]; sameInPicomatch: boolean }
     const [, xs, ys, ss] = chr as unknown as [string, string, string, string | undefined];
     const x = xs.charCodeAt(0);
     const y = ys.charCodeAt(0);
-    const step = Math.abs(Number(ss ?? 1)) || 1;
-    if (Math.floor(Math.abs(y - x) / step) + 1 > MAX_ALTERNATIVES) return 'overflow';
-    const values: string[] = [];
-    for (let v = x; x <= y ? v <= y : v >= y; v += x <= y ? step : -step) {
+    const points = stepsOf(x, y, ss);
+    if (points === 'overflow') return points;
+    const values = points.map((v) => {
       // A '/' produced by the range still separates segments, as picomatch's class matches '/'.
       const ch = String.fromCharCode(v);
-      values.push(/[\\*?[\]{}()!@+|"]/.test(ch) ? `\\${ch}` : ch);
-    }
+      return /[\\*?[\]{}()!@+|"]/.test(ch) ? `\\${ch}` : ch;
+    });
     // picomatch sorts the ends into the regex class `[x-y]`: the same set for plain characters.
     return { values, sameInPicomatch: ss === undefined && /^[A-Za-z0-9]$/.test(xs) && /^[A-Za-z0-9]$/.test(ys) };
   }
   return null;
+}
+
+/** The points from x to y (either way) by the range's step, or 'overflow' past MAX_ALTERNATIVES. */
+function stepsOf(x: number, y: number, stepText: string | undefined): number[] | 'overflow' {
+  const step = Math.abs(Number(stepText ?? 1)) || 1;
+  if (Math.floor(Math.abs(y - x) / step) + 1 > MAX_ALTERNATIVES) return 'overflow';
+  const points: number[] = [];
+  for (let v = x; x <= y ? v <= y : v >= y; v += x <= y ? step : -step) points.push(v);
+  return points;
 }
 
 /** Index of the `}` closing the `{` at s[i], or -1. */
