@@ -5,8 +5,8 @@ import { writeFileAtomic } from '../io/write.js';
 import { exportPlan, type ExportTarget } from '../export/index.js';
 import { buildPlan } from '../plan/plan.js';
 import { UsageError } from '../util/errors.js';
-import type { Io } from './io.js';
-import { checkedSpecs } from './lint.js';
+import type { Io } from '../io/io.js';
+import { checkedSpecs } from '../lint/service.js';
 
 export interface ExportOptions {
   dir: string;

@@ -5,7 +5,7 @@ import { displayPath } from '../io/folder.js';
 import { createFile } from '../io/write.js';
 import { renderSpec, slug } from '../spec/template.js';
 import { UsageError } from '../util/errors.js';
-import type { Io } from './io.js';
+import type { Io } from '../io/io.js';
 
 export interface InitOptions {
   dir: string;

@@ -1,5 +1,5 @@
 import { UsageError } from '../util/errors.js';
-import type { Io } from './io.js';
+import type { Io } from '../io/io.js';
 
 export interface InterviewOptions {
   dir: string;

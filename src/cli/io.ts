@@ -1,14 +1,3 @@
 import pkg from '../../package.json' with { type: 'json' };
 
-/** Where a command writes; tests pass their own. */
-export interface Io {
-  stdout: { write(s: string): unknown; isTTY?: boolean };
-  stderr: { write(s: string): unknown; isTTY?: boolean };
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
-}
-
-export const processIo = (): Io => ({ stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env, stdin: process.stdin });
-
 export const version: string = pkg.version;

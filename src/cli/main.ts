@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SpecError, UsageError } from '../util/errors.js';
-import { processIo, version, type Io } from './io.js';
+import { processIo, type Io } from '../io/io.js';
+import { version } from './io.js';
 
 function nonNegativeInt(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number, 0 or more.');

@@ -8,7 +8,7 @@ import { validateFrontmatter } from '../spec/schema.js';
 import { ID_PATTERN, renderSpec, slug, titleFromId } from '../spec/template.js';
 import type { Phase } from '../spec/types.js';
 import { UsageError } from '../util/errors.js';
-import type { Io } from './io.js';
+import type { Io } from '../io/io.js';
 
 export interface NewOptions {
   id: string;

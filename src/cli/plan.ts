@@ -2,8 +2,8 @@ import { findRepoRoot } from '../io/repo.js';
 import { formatPlan, type PlanFormat } from '../plan/format/index.js';
 import { buildPlan } from '../plan/plan.js';
 import { useColor } from '../report/color.js';
-import type { Io } from './io.js';
-import { checkedSpecs } from './lint.js';
+import type { Io } from '../io/io.js';
+import { checkedSpecs } from '../lint/service.js';
 
 export interface PlanOptions {
   dir: string;

@@ -1,6 +1,6 @@
 import { executeRun, type RunRequest } from '../run/run.js';
-import type { Io } from './io.js';
-import { checkedSpecs } from './lint.js';
+import type { Io } from '../io/io.js';
+import { checkedSpecs } from '../lint/service.js';
 
 /** `specdag run`'s options are the runner's request as it is. */
 export type RunOptions = RunRequest;

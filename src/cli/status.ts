@@ -4,7 +4,7 @@ import { repoRootOf } from '../run/run.js';
 import { findRun } from '../run/state.js';
 import { formatStatusJson, formatStatusText, statusView } from '../run/status.js';
 import { UsageError } from '../util/errors.js';
-import type { Io } from './io.js';
+import type { Io } from '../io/io.js';
 
 export interface StatusOptions {
   run?: string;

@@ -1,6 +1,5 @@
 import { Graph } from '@dagrejs/graphlib';
-import type { SpecSet } from '../lint/types.js';
-import type { Phase, Spec } from '../spec/types.js';
+import type { Phase, Spec, SpecSet } from '../spec/types.js';
 
 /**
  * The task graph: one node per task id, an edge `dep → task` for every

@@ -1,5 +1,6 @@
 import type { Item, Spec } from '../spec/types.js';
-import { compileGlob, compiledOverlap, quickBase, type CompiledGlob } from './globs.js';
+import { compileGlob, quickBase, type CompiledGlob } from './globs/compile.js';
+import { compiledOverlap } from './globs/overlap.js';
 import type { TaskGraph } from './graph.js';
 
 /** One `owns` or `reads` entry of one task. */

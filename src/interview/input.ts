@@ -1,5 +1,5 @@
 import { createInterface, type Interface } from 'node:readline';
-import type { Io } from '../cli/io.js';
+import type { Io } from '../io/io.js';
 
 /** What the user says: one line at a time; null once input has ended (or was closed). */
 export interface UserInput {

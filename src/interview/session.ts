@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { statSync } from 'node:fs';
-import type { Io } from '../cli/io.js';
+import type { Io } from '../io/io.js';
 import { displayPath, isDirectory } from '../io/folder.js';
 import { useColor } from '../report/color.js';
 import { formatJson } from '../report/json.js';

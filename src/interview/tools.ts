@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, readFileSync, readlinkSync, realpathSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { lintDir } from '../cli/lint.js';
-import type { Io } from '../cli/io.js';
+import { lintDir } from '../lint/service.js';
+import type { Io } from '../io/io.js';
 import { displayPath, listSpecFolder, MAX_SPEC_BYTES } from '../io/folder.js';
 import { writeFileAtomic } from '../io/write.js';
 import type { LintResult } from '../lint/engine.js';

@@ -3,10 +3,10 @@ import { existenceChecker, type FileEntry, type SpecFolder } from '../io/folder.
 import { emptySpec, extractSpec } from '../spec/extract.js';
 import { parseSpecText } from '../spec/parse.js';
 import { defaultProject, readProject } from '../spec/project.js';
-import type { ProjectConfig, Span, Spec } from '../spec/types.js';
+import type { ProjectConfig, Span, Spec, SpecSet } from '../spec/types.js';
 import { rules, severityOf } from './registry.js';
 import { noProfile, phaseOfRule, type Profile } from '../util/profile.js';
-import type { Diagnostic, Finding, ProjectContext, SpecSet } from './types.js';
+import type { Diagnostic, Finding, ProjectContext } from './types.js';
 
 export interface LintResult {
   filesChecked: number;

@@ -1,5 +1,4 @@
-import type { Item, Spec } from '../spec/types.js';
-import type { SpecSet } from './types.js';
+import type { Item, Spec, SpecSet } from '../spec/types.js';
 
 const cache = new WeakMap<SpecSet, Map<string, { spec: Spec; item: Item }[]>>();
 

@@ -1,6 +1,6 @@
 import type { TaskGraph } from '../graph/graph.js';
 import type { ParsedFile } from '../spec/parse.js';
-import type { ProjectConfig, Span, Spec } from '../spec/types.js';
+import type { ProjectConfig, Span, Spec, SpecSet } from '../spec/types.js';
 
 export type Severity = 'error' | 'warning';
 
@@ -36,15 +36,6 @@ export interface Finding {
   at: Span;
   message: string;
   fix?: Fix;
-}
-
-/** The folder as the project rules see it. */
-export interface SpecSet {
-  /** Every spec file, sorted by file path; unparsable ones included with `parsed: false`. */
-  list: Spec[];
-  /** Specs by id (their frontmatter id when it has one, else their file stem). */
-  byId: Map<string, Spec[]>;
-  project: ProjectConfig;
 }
 
 export interface FileContext {

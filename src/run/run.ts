@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Io } from '../cli/io.js';
+import type { Io } from '../io/io.js';
 import type { LintResult } from '../lint/engine.js';
 import { buildPlan } from '../plan/plan.js';
 import { buildPrompt } from '../plan/prompt.js';

@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathMatcher } from '../graph/globs.js';
+import { pathMatcher } from '../graph/globs/overlap.js';
 import { startAgent, type AgentHandle } from './agent.js';
 import { GitError, type Git } from './git.js';
 import type { Lock } from './lock.js';

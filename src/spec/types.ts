@@ -74,3 +74,12 @@ export interface ProjectConfig {
 }
 
 export const DEFAULT_REQUIRED_SECTIONS = ['Goal', 'Acceptance criteria'];
+
+/** The folder as the project rules see it. */
+export interface SpecSet {
+  /** Every spec file, sorted by file path; unparsable ones included with `parsed: false`. */
+  list: Spec[];
+  /** Specs by id (their frontmatter id when it has one, else their file stem). */
+  byId: Map<string, Spec[]>;
+  project: ProjectConfig;
+}

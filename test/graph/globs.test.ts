@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import picomatch from 'picomatch';
-import { basesNested, compileGlob, compiledOverlap, expandBraces, globsOverlap, staticBase } from '../../src/graph/globs.js';
+import { basesNested, compileGlob, expandBraces, staticBase } from '../../src/graph/globs/compile.js';
+import { compiledOverlap, globsOverlap } from '../../src/graph/globs/overlap.js';
 
 const OVERLAP: Array<[string, string, boolean, string]> = [
   ['src/**', 'src/a.ts', true, '** covers a file below its base'],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pathMatcher } from '../../src/graph/globs.js';
+import { pathMatcher } from '../../src/graph/globs/overlap.js';
 
 test('pathMatcher reads owns like the overlap check: a folder path covers what is below it', () => {
   const owned = pathMatcher(['src/a', 'lib/*.ts', 'docs/**', 'app/[slug]/x.ts']);
@@ -25,7 +25,7 @@ test('pathMatcher treats glob characters in a path as plain characters', () => {
 });
 
 test('quickBase is a folder at or above staticBase, without compiling', async () => {
-  const { quickBase, staticBase } = await import('../../src/graph/globs.js');
+  const { quickBase, staticBase } = await import('../../src/graph/globs/compile.js');
   const cases: [string, string][] = [
     ['src/auth/**', 'src/auth'],
     ['src/*.ts', 'src'],

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { runInterview, type InterviewOptions } from '../../src/cli/interview.js';
-import type { Io } from '../../src/cli/io.js';
+import type { Io } from '../../src/io/io.js';
 import { UsageError } from '../../src/util/errors.js';
 import { FAKE_KEY, type FakeApi } from './fake-api.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Io } from '../../src/cli/io.js';
+import type { Io } from '../../src/io/io.js';
 import { SpecTools } from '../../src/interview/tools.js';
 import { specText, tempDir, writeTree } from '../helpers.js';
 

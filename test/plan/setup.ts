@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import type { TestContext } from 'node:test';
-import type { Io } from '../../src/cli/io.js';
-import { lintDir } from '../../src/cli/lint.js';
+import type { Io } from '../../src/io/io.js';
+import { lintDir } from '../../src/lint/service.js';
 import { main } from '../../src/cli/main.js';
 import type { LintResult } from '../../src/lint/engine.js';
 import { buildPlan } from '../../src/plan/plan.js';

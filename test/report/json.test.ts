@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Io } from '../../src/cli/io.js';
+import type { Io } from '../../src/io/io.js';
 import { main } from '../../src/cli/main.js';
 import { cli, specText, tempDir, writeTree } from '../helpers.js';
 

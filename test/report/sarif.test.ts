@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import AjvDraft04, { type ErrorObject } from 'ajv-draft-04';
 import { rules, severityOf } from '../../src/lint/registry.js';
-import type { Io } from '../../src/cli/io.js';
+import type { Io } from '../../src/io/io.js';
 import { main } from '../../src/cli/main.js';
 import { cli, ROOT, specText, tempDir, writeTree } from '../helpers.js';
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { main } from '../../src/cli/main.js';
-import type { Io } from '../../src/cli/io.js';
+import type { Io } from '../../src/io/io.js';
 import { useColor } from '../../src/report/color.js';
 import { formatStylish } from '../../src/report/stylish.js';
 import { cli, specText, tempDir, writeTree } from '../helpers.js';
