@@ -21,6 +21,7 @@ export function cli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEn
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, ...opts.env },
     input: opts.input ?? '',
     encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
     ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid ?? opts.uid } : {}),
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -3,4 +3,26 @@
 // symlink defeats an import.meta.url main-module check, hence this file.
 import { main } from './main.js';
 
-process.exit(await main(process.argv.slice(2)));
+// A reader that goes away (`specdag plan | head -c 10`) turns every later
+// write into an error event; without a listener Node prints a stack trace.
+// The command carries on quietly and the exit code says output was lost.
+let lost = false;
+process.stdout.on('error', () => {
+  lost = true;
+});
+process.stderr.on('error', () => {});
+
+const code = await main(process.argv.slice(2));
+
+// process.exit drops whatever a pipe has not taken yet (Linux pipes hold
+// 64 KiB), so wait until every byte written so far is handed over.
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit(lost ? 2 : code);
+
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.destroyed || stream.writableLength === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.write('', () => resolve());
+    stream.once('close', resolve);
+  });
+}
