@@ -41,7 +41,8 @@ export function extractSpec(parsed: ParsedFile, ref: FileRef): Spec {
       case 'id':
       case 'title':
       case 'estimate':
-      case 'agent': {
+      case 'agent':
+      case 'verify': {
         const item = scalarItem(parsed, value);
         if (item) spec[key.value] = item;
         break;
@@ -51,6 +52,9 @@ export function extractSpec(parsed: ParsedFile, ref: FileRef): Spec {
         if (item && (PHASES as readonly string[]).includes(item.value)) spec.phase = item.value as Phase;
         break;
       }
+      case 'allow_empty':
+        spec.allowEmpty = isScalar(value) && value.value === true;
+        break;
       case 'status': {
         const item = scalarItem(parsed, value);
         if (item && (STATUSES as readonly string[]).includes(item.value)) spec.status = item.value as Status;
@@ -71,7 +75,7 @@ export function extractSpec(parsed: ParsedFile, ref: FileRef): Spec {
 
 /** A spec with every field at its default: the start of extraction, and all there is of an unreadable file. */
 export function emptySpec(ref: FileRef, fence: Span, parsed = false): Spec {
-  return { ...ref, parsed, phase: 'parallel', status: 'ready', dependsOn: [], owns: [], reads: [], provides: [], consumes: [], tags: [], fields: {}, fence };
+  return { ...ref, parsed, phase: 'parallel', status: 'ready', allowEmpty: false, dependsOn: [], owns: [], reads: [], provides: [], consumes: [], tags: [], fields: {}, fence };
 }
 
 function scalarItem(parsed: ParsedFile, node: YamlNode | null | undefined): Item | undefined {

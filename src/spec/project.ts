@@ -12,6 +12,8 @@ export function defaultProject(): ProjectConfig {
     branchPrefix: 'specdag/',
     requiredSections: [...DEFAULT_REQUIRED_SECTIONS],
     agents: {},
+    retries: 0,
+    outsideOwns: 'warn',
     body: '',
   };
 }
@@ -48,6 +50,10 @@ export function readProject(parsed: ParsedFile, file: string): { config: Project
   if (ok('worktree_dir')) config.worktreeDir = data.worktree_dir as string;
   if (ok('branch_prefix')) config.branchPrefix = data.branch_prefix as string;
   if (ok('required_sections')) config.requiredSections = data.required_sections as string[];
+  if (ok('setup')) config.setup = data.setup as string;
+  if (ok('verify')) config.verify = data.verify as string;
+  if (ok('retries')) config.retries = data.retries as number;
+  if (ok('outside_owns')) config.outsideOwns = data.outside_owns as 'warn' | 'fail';
   if (ok('agents') && data.agents && typeof data.agents === 'object') config.agents = { ...(data.agents as Record<string, string>) };
   if (ok('default_agent')) {
     const name = data.default_agent as string;

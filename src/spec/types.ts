@@ -47,6 +47,10 @@ export interface Spec {
   status: Status;
   estimate?: Item;
   agent?: Item;
+  /** This task's check (version 2); PROJECT.md's verify when absent. */
+  verify?: Item;
+  /** true: an agent that changes nothing still succeeds (version 2). */
+  allowEmpty: boolean;
   dependsOn: Item[];
   owns: Item[];
   reads: Item[];
@@ -67,6 +71,14 @@ export interface ProjectConfig {
   requiredSections: string[];
   defaultAgent?: string;
   agents: Record<string, string>;
+  /** Run in each new worktree before its first agent (version 2). */
+  setup?: string;
+  /** The check after each agent and on each merge into the target branch (version 2). */
+  verify?: string;
+  /** Agent attempts after a failed check (version 2). */
+  retries: number;
+  /** What a changed file outside a task's owns does (version 2). */
+  outsideOwns: 'warn' | 'fail';
   /** The Markdown body: shared context for every agent. */
   body: string;
   /** Where PROJECT.md is, when there is one. */
