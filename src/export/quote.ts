@@ -1,4 +1,4 @@
-import { oneLine } from '../plan/format/escape.js';
+import { oneLine } from '../util/text.js';
 
 /**
  * A POSIX shell word that stands for exactly `text`: single quotes keep

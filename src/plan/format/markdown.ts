@@ -1,6 +1,6 @@
 import { formatMinutes } from '../estimate.js';
 import type { RunPlan } from '../types.js';
-import { oneLine } from './escape.js';
+import { oneLine } from '../../util/text.js';
 
 /**
  * Text inside a GitHub Markdown table cell, shown as written: every

@@ -1,7 +1,7 @@
 import { PHASES } from '../../spec/types.js';
 import { formatMinutes } from '../estimate.js';
 import type { RunPlan } from '../types.js';
-import { oneLine } from './escape.js';
+import { oneLine } from '../../util/text.js';
 
 const CRITICAL = '#d1242f';
 

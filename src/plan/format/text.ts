@@ -1,7 +1,7 @@
 import { paint } from '../../report/color.js';
 import { formatMinutes } from '../estimate.js';
 import type { PlanTask, RunPlan } from '../types.js';
-import { oneLine } from './escape.js';
+import { oneLine } from '../../util/text.js';
 
 const TITLE_WIDTH = 40;
 
