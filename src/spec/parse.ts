@@ -28,6 +28,8 @@ export interface ParsedFile {
   data: unknown;
   /** Span of the opening fence (or 1:1 when there is none). */
   fence: Span;
+  /** Why the body is not read (it passes a limit); the body rules then say nothing about it. */
+  bodyProblem?: Problem;
   /** The Markdown body as mdast, parsed on first use. */
   mdast(): Root;
   /** What the body rules need of the body, read on first use: straight off the text when that is exact, else from `mdast()`. */

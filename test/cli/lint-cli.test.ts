@@ -5,13 +5,16 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cli, specText, tempDir, writeTree, runMain } from '../helpers.js';
 
+/** A valid spec that owns a folder of its own (version 2 warns about a task that owns nothing). */
+const owned = (id: string, extra = '', body?: string, glob = `src/${id}/**`) => specText(id, `${extra}owns: [${glob}]\n`, body);
+
 const BODY = '## Goal\nDo it.\n\n## Acceptance criteria\n- [ ] done\n';
 
 /** One spec, two empty sections: exactly two warnings, no error. */
-const WARNINGS = writeTree(tempDir(), { 'specs/w.md': specText('w', '', `${BODY}\n## Notes\n\n## Risks\n`) });
+const WARNINGS = writeTree(tempDir(), { 'specs/w.md': owned('w', '', `${BODY}\n## Notes\n\n## Risks\n`) });
 /** One error (an unknown dependency) and one warning. */
-const ERRORS = writeTree(tempDir(), { 'specs/e.md': specText('e', 'depends_on: [nope]\n', `${BODY}\n## Notes\n`) });
-const CLEAN = writeTree(tempDir(), { 'specs/ok.md': specText('ok') });
+const ERRORS = writeTree(tempDir(), { 'specs/e.md': owned('e', 'depends_on: [nope]\n', `${BODY}\n## Notes\n`) });
+const CLEAN = writeTree(tempDir(), { 'specs/ok.md': owned('ok') });
 
 const run = (argv: string[], cwd: string) => runMain(argv, cwd);
 
