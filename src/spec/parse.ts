@@ -57,7 +57,10 @@ export function parseSpecText(raw: string): ParsedFile {
     for (const e of doc.errors) {
       const start = yamlOffset + e.pos[0];
       const end = Math.max(start, yamlOffset + Math.min(e.pos[1], yamlText.length));
-      yamlErrors.push({ message: yamlMessage(e.message), span: lines.span(start, end) });
+      const span = lines.span(start, end);
+      // One mistake often trips the parser twice on a line; the first error is the one that explains it.
+      if (yamlErrors.some((p) => p.span.line === span.line)) continue;
+      yamlErrors.push({ message: yamlMessage(e.code, e.message), span });
     }
     if (yamlErrors.length === 0) {
       try {
@@ -90,11 +93,22 @@ export function parseSpecText(raw: string): ParsedFile {
   };
 }
 
-/** The yaml library's first line is the useful one; the rest is a code excerpt we show by position instead. */
-function yamlMessage(message: string): string {
-  const first = message.split('\n')[0] ?? message;
-  return `invalid YAML: ${first.replace(/ at line \d+, column \d+:?$/, '')}`;
+/** The yaml library's first line is the useful one (the rest is a code excerpt we show by position instead), with how to fix it. */
+function yamlMessage(code: string, message: string): string {
+  const first = (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+  const hint = YAML_HINTS[code === 'BLOCK_AS_IMPLICIT_KEY' && /sequence/.test(first) ? 'SEQUENCE_INDENT' : code];
+  return `invalid YAML: ${first}${hint ? `; ${hint}` : ''}`;
 }
+
+/** How to fix the mistakes people make most in frontmatter: indentation, mostly. */
+const YAML_HINTS: Record<string, string> = {
+  BAD_INDENT: "start this line at the column of the other keys of its mapping (in a list, with '- ' like the items above)",
+  BLOCK_AS_IMPLICIT_KEY: 'the next line is indented more than this key, so YAML reads it as part of this value; start it at the column of this key',
+  SEQUENCE_INDENT: "indent every '- ' item of one list by the same number of spaces, under its key",
+  MULTILINE_IMPLICIT_KEY: 'a key and its colon belong on one line; check the indentation of this line and the one above',
+  TAB_AS_INDENT: 'indent with spaces, not tabs',
+  MISSING_CHAR: "write 'key: value', or make the line a list item ('- value') indented like the others",
+};
 
 /** Span of a YAML node (value only, without trailing comments), in file coordinates. */
 export function nodeSpan(file: ParsedFile, node: YamlNode | null | undefined): Span | undefined {

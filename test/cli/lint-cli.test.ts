@@ -50,10 +50,11 @@ test('only warnings: exit 0, and they are shown', async () => {
   assert.match(r.stdout, /0 errors, 2 warnings/);
 });
 
-test('--quiet hides warnings; exit 0 when there are only warnings', async () => {
+test('--quiet hides warnings and says how many; exit 0 when there are only warnings', async () => {
   const stylish = await run(['lint', 'specs', '--quiet'], WARNINGS);
   assert.equal(stylish.code, 0);
-  assert.doesNotMatch(stylish.stdout, /section-empty|warning/, stylish.stdout);
+  assert.doesNotMatch(stylish.stdout, /section-empty/, stylish.stdout);
+  assert.equal(stylish.stdout, '✔ 1 file checked, no errors (2 warnings hidden by --quiet)\n', 'not "no problems": the warnings are there');
   const json = await run(['lint', 'specs', '--quiet', '--format', 'json'], WARNINGS);
   assert.equal(json.code, 0);
   assert.deepEqual(JSON.parse(json.stdout).diagnostics, []);
@@ -67,7 +68,13 @@ test('--quiet keeps the errors and exit 1', async () => {
   assert.equal(r.code, 1);
   assert.match(r.stdout, /unknown-dependency/);
   assert.doesNotMatch(r.stdout, /section-empty/);
-  assert.match(r.stdout, /1 problem \(1 error, 0 warnings\)/);
+  assert.match(r.stdout, /1 problem \(1 error, 1 warning hidden by --quiet\)/);
+});
+
+test('--quiet on a folder without warnings still says no problems', async () => {
+  const r = await run(['lint', 'specs', '--quiet'], CLEAN);
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, '✔ 1 file checked, no problems\n');
 });
 
 test('--max-warnings N: exit 0 at N or under, 1 above N', async () => {
