@@ -5,6 +5,7 @@ import { LineIndex } from './lines.js';
 import { quickBody, summariseTree, type BodySummary } from './body.js';
 import { parseMarkdown } from './markdown.js';
 import type { Span } from './types.js';
+import { excerpt } from '../util/text.js';
 
 export interface Problem {
   message: string;
@@ -95,7 +96,8 @@ export function parseSpecText(raw: string): ParsedFile {
 
 /** The yaml library's first line is the useful one (the rest is a code excerpt we show by position instead), with how to fix it. */
 function yamlMessage(code: string, message: string): string {
-  const first = (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+  // The library quotes names from the text (an alias, a tag): a message stays short whatever the text holds.
+  const first = excerpt((message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, ''), 200);
   const hint = YAML_HINTS[code === 'BLOCK_AS_IMPLICIT_KEY' && /sequence/.test(first) ? 'SEQUENCE_INDENT' : code];
   return `invalid YAML: ${first}${hint ? `; ${hint}` : ''}`;
 }

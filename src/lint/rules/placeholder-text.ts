@@ -1,4 +1,5 @@
 import { findPlaceholders } from '../../spec/placeholders.js';
+import { excerpt } from '../../util/text.js';
 import { defineRule } from '../types.js';
 
 export default defineRule({
@@ -13,7 +14,7 @@ export default defineRule({
         at: parsed.lines.span(hit.start, hit.end),
         message:
           hit.kind === 'word'
-            ? `'${hit.text}' marks unfinished text; write what it stands for (a marker meant as text goes in a code span)`
+            ? `'${excerpt(hit.text)}' marks unfinished text; write what it stands for (a marker meant as text goes in a code span)`
             : `'${hit.text}' is placeholder text from 'specdag new'; write this task's own`,
       });
     }
