@@ -63,7 +63,7 @@ export function parseSpecText(raw: string): ParsedFile {
     const deep = yamlTooDeep(yamlText);
     if (deep) {
       const at = lines.span(yamlOffset + deep.offset, yamlOffset + deep.offset);
-      yamlErrors.push({ message: `the frontmatter nests ${deep.depth} levels deep here; YAML is read up to ${FILE_LIMITS.yamlDepth} levels: flatten it`, span: at });
+      yamlErrors.push({ message: `the frontmatter nests ${deep.depth.toLocaleString('en-US')} levels deep here; YAML is read up to ${FILE_LIMITS.yamlDepth} levels: flatten it`, span: at });
     } else {
       doc = parseDocument(yamlText, { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
       const errorLines = new Set<number>();
@@ -104,8 +104,8 @@ export function parseSpecText(raw: string): ParsedFile {
     bodyProblem = {
       message:
         deepBody.what === 'containers'
-          ? `line ${line} nests block quotes and lists ${deepBody.depth} levels deep; specdag reads Markdown up to ${FILE_LIMITS.markdownDepth} levels, so the body is not checked: flatten it`
-          : `line ${line} nests brackets ${deepBody.depth} deep; specdag reads links up to ${FILE_LIMITS.bracketDepth} levels, so the body is not checked: flatten them`,
+          ? `line ${line} nests block quotes and lists ${deepBody.depth.toLocaleString('en-US')} levels deep; specdag reads Markdown up to ${FILE_LIMITS.markdownDepth} levels, so the body is not checked: flatten it`
+          : `line ${line} nests brackets ${deepBody.depth.toLocaleString('en-US')} deep; specdag reads links up to ${FILE_LIMITS.bracketDepth} levels, so the body is not checked: flatten them`,
       span: lines.span(deepBody.offset, deepBody.offset),
     };
   } else {
