@@ -83,8 +83,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .command('plan')
     .description('the run plan: waves, critical path, branches, worktrees (lints first)')
     .argument('[dir]', 'spec folder', 'specs')
-    .addOption(new Option('--format <name>', 'output format').choices(['text', 'json', 'markdown', 'mermaid', 'dot']).default('text'))
-    .action(async (dir: string, opts: { format: 'text' | 'json' | 'markdown' | 'mermaid' | 'dot' }) => {
+    .addOption(new Option('--format <name>', 'output format').choices(['text', 'json', 'markdown', 'mermaid', 'dot', 'html']).default('text'))
+    .action(async (dir: string, opts: { format: 'text' | 'json' | 'markdown' | 'mermaid' | 'dot' | 'html' }) => {
       const { runPlan } = await import('./plan.js');
       code = await runPlan({ dir, format: opts.format }, io);
     });
