@@ -13,6 +13,11 @@ function positiveInt(value: string): number {
   return Number(value);
 }
 
+function port(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('expected a port number, 0 to 65535 (0: any free port).');
+  return Number(value);
+}
+
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
@@ -134,6 +139,17 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .action(async (run: string | undefined, opts: { format: 'text' | 'json' }) => {
       const { runStatus } = await import('./status.js');
       code = await runStatus({ format: opts.format, ...(run !== undefined ? { run } : {}) }, io);
+    });
+
+  program
+    .command('ui')
+    .description('a local web page: the plan as a graph, coloured live by the latest run')
+    .argument('[dir]', 'spec folder', 'specs')
+    .option('--port <n>', 'port on 127.0.0.1 (default: any free port)', port)
+    .option('--no-open', 'do not open a browser')
+    .action(async (dir: string, opts: { port?: number; open: boolean }) => {
+      const { runUi } = await import('./ui.js');
+      code = await runUi({ dir, open: opts.open, ...(opts.port !== undefined ? { port: opts.port } : {}) }, io);
     });
 
   program
