@@ -137,6 +137,17 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     });
 
   program
+    .command('logs')
+    .description("a task's log from the last run (or the one named); -f follows it until the task is over")
+    .argument('<task>', 'task id')
+    .argument('[run]', 'run id (see .specdag/runs/)')
+    .option('-f, --follow', 'keep printing what the task writes until it is over')
+    .action(async (task: string, run: string | undefined, opts: { follow?: boolean }) => {
+      const { runLogs } = await import('./logs.js');
+      code = await runLogs({ task, follow: opts.follow === true, ...(run !== undefined ? { run } : {}) }, io);
+    });
+
+  program
     .command('interview')
     .description('an LLM conversation (Anthropic API) that brainstorms with you and writes the specs')
     .argument('[dir]', 'spec folder', 'specs')
