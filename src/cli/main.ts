@@ -148,6 +148,16 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     });
 
   program
+    .command('clean')
+    .description('remove the worktrees and branches of merged tasks (never forced); keep, and say why, everything else')
+    .argument('[dir]', 'spec folder', 'specs')
+    .option('--dry-run', 'print what would be removed and kept, and change nothing')
+    .action(async (dir: string, opts: { dryRun?: boolean }) => {
+      const { runClean } = await import('./clean.js');
+      code = await runClean({ dir, dryRun: opts.dryRun === true }, io);
+    });
+
+  program
     .command('interview')
     .description('an LLM conversation (Anthropic API) that brainstorms with you and writes the specs')
     .argument('[dir]', 'spec folder', 'specs')
