@@ -180,7 +180,12 @@ function toTask(d: Draft, file: string, index: PathIndex, group: Group | undefin
     }
     const [, key, value] = note as unknown as [string, string, string];
     const items = value.split(/\s*,\s*/).map((v) => v.replace(/^`|`$/g, '').trim()).filter(Boolean);
-    if (/^depends?$/i.test(key)) dependsOn.push(...items.map((v) => v.replace(/\.$/, '')));
+    if (/^depends?$/i.test(key)) {
+      // "1.2", "Task 1.2", "1.2 (config)": the number is the task.
+      const ids = value.match(/\d+(?:\.\d+)*/g) ?? [];
+      dependsOn.push(...ids);
+      if (ids.length === 0) notes.push(`Depends: ${value} (no task number in it).`);
+    }
     else if (/^boundary$/i.test(key)) {
       for (const item of items) {
         const found = boundary(item, index);
