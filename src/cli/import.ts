@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { existsSync, mkdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { displayPath, listSpecFolder } from '../io/folder.js';
 import { createFileAtomic } from '../io/import-source.js';
 import type { Io } from '../io/io.js';
 import { loadSource } from '../import/load.js';
-import { renderSpecs } from '../import/render.js';
+import { renderSpecs, type ImportedSpec } from '../import/render.js';
 import { importSummary } from '../import/summary.js';
 import type { Format } from '../import/types.js';
 import { cacheEnabled, lintDir } from '../lint/service.js';
@@ -33,17 +33,7 @@ export async function runImport(opts: ImportOptions, io: Io): Promise<number> {
   }
   refuseExisting(dir, specs.map((s) => s.id), io.cwd);
 
-  mkdirSync(dir, { recursive: true });
-  const written: string[] = [];
-  for (const spec of specs) {
-    const path = join(dir, `${spec.id}.md`);
-    if (!createFileAtomic(path, spec.text)) {
-      // Another process made the file meanwhile: take back what this import wrote, so it writes all or nothing.
-      for (const w of written) rmSync(w, { force: true });
-      throw new UsageError(`${displayPath(path, io.cwd)} appeared while importing; nothing was written`);
-    }
-    written.push(path);
-  }
+  writeAll(dir, specs, io.cwd);
   io.stdout.write(importSummary(opts.format, read, specs, displayPath(dir, io.cwd)));
 
   const { result } = await lintDir(opts.dir, io, new Profile(false), cacheEnabled(io.env));
@@ -51,6 +41,39 @@ export async function runImport(opts: ImportOptions, io: Io): Promise<number> {
   const report = { filesChecked: result.filesChecked, errorCount, warningCount: result.diagnostics.length - errorCount, diagnostics: result.diagnostics };
   io.stdout.write(formatStylish(report, { color: useColor(io.stdout, io.env) }));
   return errorCount > 0 ? 1 : 0;
+}
+
+/** Writes every spec or none: a file that appears meanwhile or a failed write takes back what was written. */
+function writeAll(dir: string, specs: ImportedSpec[], cwd: string): void {
+  const written: string[] = [];
+  let made: string | undefined;
+  const undo = () => {
+    for (const w of written) rmSync(w, { force: true });
+    // Folders this import made go too, innermost first, as far as they are empty.
+    for (let d = dir; made !== undefined && d.length >= made.length; d = dirname(d)) {
+      try {
+        rmdirSync(d);
+      } catch {
+        break;
+      }
+    }
+  };
+  let path = dir;
+  try {
+    made = mkdirSync(dir, { recursive: true });
+    for (const spec of specs) {
+      path = join(dir, `${spec.id}.md`);
+      if (!createFileAtomic(path, spec.text)) {
+        undo();
+        throw new UsageError(`${displayPath(path, cwd)} appeared while importing; nothing was written`);
+      }
+      written.push(path);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    undo();
+    throw new UsageError(`cannot write ${displayPath(path, cwd)} (${(err as NodeJS.ErrnoException).code ?? String(err)}); nothing was written`);
+  }
 }
 
 /** Refuses (nothing written) when a spec file the import would write exists, or another spec of the folder has the same id. */

@@ -363,6 +363,16 @@ test('a source that is missing, or a folder without the file, is one sentence an
   assert.ok(!existsSync(join(cwd, 'out')));
 });
 
+test('a folder that cannot be made is one sentence, exit 2, nothing left behind', async () => {
+  const cwd = copy('spec-kit', 'false-p');
+  writeFileSync(join(cwd, 'afile'), 'x\n');
+  const r = await runMain(['import', 'spec-kit', 'tasks.md', 'afile/specs'], cwd);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^specdag: cannot write afile\/specs \(ENOTDIR\); nothing was written\n$/);
+  assert.doesNotMatch(r.stderr, /unexpected/);
+  assert.deepEqual(readdirSync(cwd).sort(), ['afile', 'expected.json', 'tasks.md']);
+});
+
 test('a source with no task in it writes nothing and says what a task looks like', async () => {
   const cwd = writeTree(tempDir(), { 'tasks.md': '# Tasks\n\nNothing planned yet.\n' });
   const r = await runMain(['import', 'spec-kit', 'tasks.md', 'out'], cwd);
