@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { displayPath, listSpecFolder } from '../io/folder.js';
-import { createFileAtomic } from '../io/import-source.js';
+import { createFileAtomic } from '../io/write.js';
 import type { Io } from '../io/io.js';
 import { loadSource } from '../import/load.js';
 import { renderSpecs, type ImportedSpec } from '../import/render.js';

@@ -55,17 +55,12 @@ export function classify(raw: string, inCode: boolean): Candidate | undefined {
   return undefined;
 }
 
-/** Every token of the text that may be a path, code spans first. */
+/** Every token of the text that may be a path, in order: code spans whole, other text word by word. */
 function candidates(text: string): Candidate[] {
   const out: Candidate[] = [];
-  const rest = text.replace(/`([^`\n]+)`/g, (_, code: string) => {
-    const c = classify(code.trim(), true);
-    if (c) out.push(c);
-    return ' ';
-  });
-  for (const word of rest.replace(/\]\(/g, '] (').split(/\s+/)) {
-    // Sentence punctuation and emphasis come off; a folder keeps its slash ("frontend/," → "frontend/").
-    const c = classify(word.replace(/^[([{"'*_<]+/, '').replace(/[)\]}"'.,:;!?*_>]+$/, ''), false);
+  for (const m of text.replace(/\]\(/g, '] (').matchAll(/`([^`\n]+)`|[^\s`]+/g)) {
+    // Sentence punctuation and emphasis come off a word; a folder keeps its slash ("frontend/," → "frontend/").
+    const c = m[1] !== undefined ? classify(m[1].trim(), true) : classify(m[0].replace(/^[([{"'*_<]+/, '').replace(/[)\]}"'.,:;!?*_>]+$/, ''), false);
     if (c) out.push(c);
   }
   return out;

@@ -76,7 +76,7 @@ export function dependencies(text: string, self: string, prefixes: Set<string>):
   }
   const mentions: string[] = [];
   for (const m of text.matchAll(new RegExp(`\\b${id}\\b`, 'g'))) {
-    if (spans.some(([s, e]) => m.index! >= s && m.index! < e) || m[0] === self) continue;
+    if (spans.some(([s, e]) => m.index! >= s && m.index! < e) || m[0] === self || deps.includes(m[0])) continue;
     mentions.push(m[0]);
   }
   return { deps: [...new Set(deps)], mentions: [...new Set(mentions)] };

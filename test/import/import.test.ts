@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, wri
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { createFileAtomic } from '../../src/io/import-source.js';
+import { createFileAtomic } from '../../src/io/write.js';
 import { cli, ROOT, runMain, specText, tempDir, writeTree } from '../helpers.js';
 
 type Json = Record<string, any>;
