@@ -35,8 +35,9 @@ function chooseTasks(data: unknown, file: string, tag: string | undefined): { ta
   }
   const chosen = tag ?? (tags.includes('master') ? 'master' : tags.length === 1 ? tags[0]! : undefined);
   if (chosen === undefined) throw new UsageError(`${file} has the tags ${tags.join(', ')} and none is called master; choose one with --tag NAME`);
+  if (!tags.includes(chosen)) throw new UsageError(`${file} has no tag '${chosen}'; its tags are ${tags.join(', ')}`);
   const entry = data[chosen];
-  if (!isObject(entry)) throw new UsageError(`${file} has no tag '${chosen}'; its tags are ${tags.join(', ')}`);
+  if (!isObject(entry)) throw new UsageError(`the tag '${chosen}' of ${file} holds no task list`);
   if (!Array.isArray(entry.tasks)) throw new UsageError(`the tag '${chosen}' of ${file} has no "tasks" array`);
   return { tasks: entry.tasks, tag: chosen };
 }
