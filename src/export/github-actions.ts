@@ -3,7 +3,7 @@ import { formatMinutes } from '../plan/estimate.js';
 import { buildPrompt, type ReadText } from '../plan/prompt.js';
 import type { PlanTask, RunPlan } from '../plan/types.js';
 import { agentCommand } from './agents.js';
-import { taskNeeds } from './needs.js';
+import { taskNeeds } from '../plan/needs.js';
 import { comment, heredocDelimiter, shQuote } from './quote.js';
 
 const BOT_NAME = 'github-actions[bot]';

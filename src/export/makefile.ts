@@ -1,7 +1,7 @@
 import { formatMinutes } from '../plan/estimate.js';
 import type { RunPlan } from '../plan/types.js';
 import { UsageError } from '../util/errors.js';
-import { taskNeeds } from './needs.js';
+import { taskNeeds } from '../plan/needs.js';
 import { comment, shQuote } from './quote.js';
 
 /** A shell word in a recipe: quoted for the shell, then `$` doubled so make passes it through. */

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { taskNeeds } from '../../src/export/needs.js';
+import { taskNeeds } from '../../src/plan/needs.js';
 import { buildPlan } from '../../src/plan/plan.js';
 import { tempDir, writeTree } from '../helpers.js';
 import { lintClean, requireTool, specdag, specFiles, type TaskDef } from '../plan/setup.js';
