@@ -4,10 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { buildPlan } from '../../src/plan/plan.js';
 import { buildPrompt, checkFailedSection, taskAllowsEmpty, taskCheck } from '../../src/plan/prompt.js';
-import { tempDir, writeTree } from '../helpers.js';
-import { lintClean, planFor, projectMd, specFiles } from './setup.js';
+import { planFor, projectMd } from './setup.js';
 
 test('the prompt holds the project context, the spec file byte for byte, and what the dependencies provide', async () => {
   const { plan, result, root } = await planFor(
@@ -51,38 +49,26 @@ test('no PROJECT.md body, no dependencies: just the task; a BOM is not passed on
 test('the prompt names the check from the first attempt (the spec\'s own, else PROJECT.md\'s) and says an empty result fails', async () => {
   const { plan, result } = await planFor(
     {
-      own: { owns: ['own/**'] },
+      own: { owns: ['own/**'], verify: 'make check-own' },
       shared: { owns: ['shared/**'] },
-      empty: { owns: ['empty/**'] },
+      empty: { owns: ['empty/**'], allowEmpty: true },
     },
     projectMd('verify: npm test'),
   );
-  // The TaskDef helper has no verify / allow_empty: write them into the specs the linter read.
-  const withKeys = await planWithKeys();
-  const prompt = (p: typeof plan, r: typeof result, id: string) => buildPrompt(p.tasks.find((t) => t.id === id)!, p, r);
-  assert.match(prompt(plan, result, 'shared'), /Before you stop, run the check `npm test` and make it pass: your work is merged only when it exits 0\./);
-  assert.match(prompt(plan, result, 'shared'), /Exiting without changing anything fails the task\./);
-  assert.match(prompt(withKeys.plan, withKeys.result, 'own'), /run the check `make check-own`/);
-  assert.doesNotMatch(prompt(withKeys.plan, withKeys.result, 'empty'), /Exiting without changing anything/, 'allow_empty: true');
-  assert.equal(taskCheck(withKeys.plan.tasks.find((t) => t.id === 'empty')!, withKeys.result), 'npm test');
-  assert.equal(taskAllowsEmpty(withKeys.plan.tasks.find((t) => t.id === 'empty')!, withKeys.result), true);
+  const task = (id: string) => plan.tasks.find((t) => t.id === id)!;
+  const prompt = (id: string) => buildPrompt(task(id), plan, result);
+  assert.match(prompt('shared'), /Before you stop, run the check `npm test` and make it pass: your work is merged only when it exits 0\./);
+  assert.match(prompt('shared'), /Exiting without changing anything fails the task\./);
+  assert.match(prompt('own'), /run the check `make check-own`/);
+  assert.doesNotMatch(prompt('empty'), /Exiting without changing anything/, 'allow_empty: true');
+  assert.equal(taskCheck(task('own'), result), 'make check-own');
+  assert.equal(taskCheck(task('empty'), result), 'npm test');
+  assert.equal(taskAllowsEmpty(task('empty'), result), true);
+  assert.equal(taskAllowsEmpty(task('own'), result), false);
   const none = await planFor({ solo: {} });
-  assert.doesNotMatch(prompt(none.plan, none.result, 'solo'), /run the check/, 'no check, no sentence about one');
+  assert.doesNotMatch(buildPrompt(none.plan.tasks[0]!, none.plan, none.result), /run the check/, 'no check, no sentence about one');
+  assert.equal(taskCheck(none.plan.tasks[0]!, none.result), undefined);
 });
-
-async function planWithKeys() {
-  const root = writeTree(tempDir('specdag-prompt-'), {
-    ...specFiles({ own: { owns: ['own/**'] }, empty: { owns: ['empty/**'] } }, projectMd('verify: npm test')),
-  });
-  const add = (id: string, line: string) => {
-    const file = join(root, 'specs', `${id}.md`);
-    writeFileSync(file, readFileSync(file, 'utf8').replace('\n---\n', `\n${line}\n---\n`));
-  };
-  add('own', 'verify: make check-own');
-  add('empty', 'allow_empty: true');
-  const result = await lintClean(root);
-  return { result, plan: buildPlan(result, { repoRoot: root, cwd: root }) };
-}
 
 test('checkFailedSection: the command, its exit code, the last 200 lines of its output, fenced', () => {
   const output = Array.from({ length: 250 }, (_, i) => `line ${i + 1}`).join('\n');
