@@ -11,7 +11,22 @@
  * The retry section written by specdag_retry_prompt is byte for byte
  * plan/prompt.ts's checkFailedSection (a test holds the two together).
  */
-const BT = '`';
+/**
+ * specdag_retry_prompt FIRST TO CHECK EXIT_CODE LOG WHERE: the first prompt
+ * with the section "## The check failed" after it (CLI.md, "Trusted
+ * results"): byte for byte plan/prompt.ts's checkFailedSection. Shared by the
+ * sh script and the GitHub Actions jobs (POSIX sh and bash alike). Backticks
+ * are written as printf's \140, so no single-quoted string holds one.
+ */
+export const RETRY_PROMPT = String.raw`specdag_retry_prompt() {
+  {
+    cat "$1"
+    printf '\n## The check failed\n\n\140%s\140 exited with code %s %s. Fix what it reports and run it again before you stop.\n\nThe last 200 lines of its output:\n\n~~~~\n' "$3" "$4" "$6"
+    tail -n 200 "$5"
+    [ -z "$(tail -c 1 "$5")" ] || printf '\n'
+    printf '~~~~\n'
+  } > "$2"
+}`;
 
 export const SH_RUNTIME = String.raw`set -u
 
@@ -38,6 +53,7 @@ mkdir -p "$specdag_run_dir" || exit 2
 # A self-ignoring folder, as specdag run makes it: git add -A never picks the logs up.
 [ -f "$specdag_state/.gitignore" ] || printf '# written by specdag: its run state and logs are not part of the project\n*\n' > "$specdag_state/.gitignore"
 specdag_failed=0
+specdag_bt=$(printf '\140')
 
 SPECDAG_REPO_ROOT=$specdag_root
 # A Claude Code settings file for 'claude -p --settings "$SPECDAG_CLAUDE_SETTINGS"':
@@ -82,7 +98,7 @@ specdag_all_ok() {
 # this script recorded a merge the target branch still contains.
 specdag_was_merged() {
   if specdag_m_tip=$(git rev-parse -q --verify "refs/heads/$2^{commit}"); then
-    if git log --first-parent --merges --format=%P "$specdag_target_ref" -- | grep -q " $specdag_m_tip"; then
+    if git log --first-parent --merges --format=%P "$specdag_target_ref" -- | grep " $specdag_m_tip" > /dev/null; then
       return 0
     fi
   fi
@@ -163,18 +179,7 @@ specdag_gate() {
   git -C "$specdag_target_wt" merge -q --ff-only "$specdag_merge" >> "$3" 2>&1
 }
 
-# specdag_retry_prompt TO CHECK EXIT_CODE LOG WHERE: the first prompt with the
-# section "## The check failed" after it (CLI.md, "Trusted results").
-specdag_retry_prompt() {
-  {
-    cat "$specdag_run_dir/$SPECDAG_TASK_ID.prompt.md"
-    printf '\n## The check failed\n\n${BT}%s${BT} exited with code %s %s. Fix what it reports and run it again before you stop.\n\nThe last 200 lines of its output:\n\n~~~~\n' "$2" "$3" "$5"
-    tail -n 200 "$4"
-    [ -z "$(tail -c 1 "$4")" ] || printf '\n'
-    printf '~~~~\n'
-  } > "$1"
-}
-
+${RETRY_PROMPT}
 # specdag_fail REASON: the task failed; its branch and worktree stay as they are.
 specdag_fail() {
   say "$SPECDAG_TASK_ID: failed ($specdag_failure): $1; $specdag_branch and $specdag_dir are kept as they are"
@@ -246,7 +251,7 @@ specdag_task() {
           specdag_failure=merge-verify
           specdag_retry_check=$SPECDAG_VERIFY
           specdag_check_log=$specdag_gate_log
-          specdag_where='on your branch merged with ${BT}'"$SPECDAG_TARGET"'${BT} (its tip is now merged into your branch, so you see what broke)'
+          specdag_where="on your branch merged with $specdag_bt$SPECDAG_TARGET$specdag_bt (its tip is now merged into your branch, so you see what broke)"
           ;;
         *)
           specdag_fail "merging $2 into $SPECDAG_TARGET failed (log: $specdag_log)" || return 1
@@ -261,7 +266,7 @@ specdag_task() {
     fi
     specdag_attempt=$((specdag_attempt + 1))
     SPECDAG_PROMPT_FILE=$specdag_run_dir/$1.prompt-$specdag_attempt.md
-    specdag_retry_prompt "$SPECDAG_PROMPT_FILE" "$specdag_retry_check" "$specdag_check_rc" "$specdag_check_log" "$specdag_where"
+    specdag_retry_prompt "$specdag_run_dir/$1.prompt.md" "$SPECDAG_PROMPT_FILE" "$specdag_retry_check" "$specdag_check_rc" "$specdag_check_log" "$specdag_where"
   done
 }
 
