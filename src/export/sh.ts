@@ -114,7 +114,7 @@ export function exportSh(plan: RunPlan, result: LintResult, opts: ShOptions = {}
       prompt.endsWith('\n') ? prompt.slice(0, -1) : prompt,
       delimiter,
       ...(deps.length > 0
-        ? [`if ! specdag_all_ok ${deps.join(' ')}; then`, `  ${say('skipped, a task it waits for did not finish')}`, `  ${s}=skipped`, `elif specdag_was_merged ${shQuote(task.id)} ${shQuote(task.branch)}; then`]
+        ? [`if ! specdag_all_ok ${deps.join(' ')}; then`, `  ${say('skipped, a task it waits for did not finish')}`, `  ${s}=skipped`, '  specdag_failed=1', `elif specdag_was_merged ${shQuote(task.id)} ${shQuote(task.branch)}; then`]
         : [`if specdag_was_merged ${shQuote(task.id)} ${shQuote(task.branch)}; then`]),
       `  ${say('already on the target branch, not run again')}`,
       `  ${s}=ok`,

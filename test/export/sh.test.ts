@@ -221,6 +221,16 @@ test('a failed task keeps its worktree; what depends on it is skipped; the rest 
   for (const id of ['catalog', 'cart', 'checkout']) assert.ok(after.includes(`src/${id}/prompt.md`));
 });
 
+test('a draft is not run, and what depends on it is skipped: exit 1, as specdag run', async () => {
+  const s = await setup({ idea: { status: 'draft', owns: ['src/idea/**'] }, build: { deps: ['idea'], owns: ['src/build/**'] }, other: { owns: ['src/other/**'] } });
+  const r = runScript(s);
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.out, /idea: skipped: its spec is a draft/);
+  assert.match(r.out, /build: skipped, a task it waits for did not finish/);
+  assert.match(r.out, /other: merged into the target branch/);
+  assert.ok(!existsSync(join(s.worktrees, 'idea')) && !existsSync(join(s.worktrees, 'build')), 'no worktree for what does not run');
+});
+
 test('a failed foundation task stops the foundation chain and everything after it; the target branch does not move', async () => {
   const s = await setup({ alpha: { phase: 'foundation', owns: ['src/alpha/**'] }, beta: { phase: 'foundation', owns: ['src/beta/**'] }, after: { owns: ['src/after/**'] } });
   const r = runScript(s, { FAIL_TASK: 'alpha' });
