@@ -98,7 +98,8 @@ export function exportMakefile(plan: RunPlan, opts: MakefileOptions): string {
     out.push(`# wave ${task.wave}, ${task.phase}${task.status === 'done' ? ', done' : ''}: ${makeComment(task.title)}`);
     const prereqs = needs.get(task.id)!;
     out.push(`${task.id}:${prereqs.length ? ` ${prereqs.join(' ')}` : ''}`);
-    out.push(task.status === 'done' ? `\t@echo '${task.id}: done already (status: done in its spec)'` : `\t$(SPECDAG) run ${dir} --only ${task.id}`, '');
+    // Ids are safe as they are ([a-z0-9-]); in a recipe they are quoted all the same, like every value.
+    out.push(task.status === 'done' ? `\t@echo ${recipeWord(`${task.id}: done already (status: done in its spec)`)}` : `\t$(SPECDAG) run ${dir} --only ${recipeWord(task.id)}`, '');
   }
   return out.join('\n');
 }

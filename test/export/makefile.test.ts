@@ -51,7 +51,7 @@ test('make -n lists one `specdag run --only <id>` per task, every task after its
   const order = r.stdout.trim().split('\n');
   const position = new Map<string, number>();
   order.forEach((line, i) => {
-    const m = /^specdag run 'specs' --only ([a-z0-9-]+)$/.exec(line) ?? /^echo '([a-z0-9-]+): done already/.exec(line);
+    const m = /^specdag run 'specs' --only '([a-z0-9-]+)'$/.exec(line) ?? /^echo '([a-z0-9-]+): done already/.exec(line);
     assert.ok(m, `an expected line: ${line}`);
     position.set(m[1]!, i);
   });
@@ -106,7 +106,7 @@ test('folder names, titles and ids that mean something to make or the shell stay
   const { root, makefile } = await exported(tasks, dir, 'build/Makefile');
   writeFileSync(join(root, 'build', 'stub.sh'), STUB);
   const text = readFileSync(makefile, 'utf8');
-  assert.match(text, /^\t\$\(SPECDAG\) run '\.\.\/my specs \$\$\(touch pwned\) '\\''q'\\'' "d" #x' --only all$/m, 'the folder is relative to the Makefile, quoted, $ doubled');
+  assert.match(text, /^\t\$\(SPECDAG\) run '\.\.\/my specs \$\$\(touch pwned\) '\\''q'\\'' "d" #x' --only 'all'$/m, 'the folder is relative to the Makefile, quoted, $ doubled');
   const dry = make(join(root, 'build'), ['-n']);
   assert.equal(dry.status, 0, dry.stderr);
   assert.equal(dry.stdout.trim().split('\n').length, 4, dry.stdout);
