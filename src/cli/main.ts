@@ -151,6 +151,15 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       );
     });
 
+  program
+    .command('mcp')
+    .description('an MCP server on stdio: the spec tools and the interview prompt, for any agent that speaks MCP')
+    .argument('[dir]', 'spec folder', 'specs')
+    .action(async (dir: string) => {
+      const { runMcp } = await import('./mcp.js');
+      code = await runMcp({ dir }, io);
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
