@@ -1,4 +1,4 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SpecError, UsageError } from '../util/errors.js';
 import { processIo, type Io } from '../io/io.js';
 import { version } from './io.js';
@@ -158,6 +158,15 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .action(async (dir: string) => {
       const { runMcp } = await import('./mcp.js');
       code = await runMcp({ dir }, io);
+    });
+
+  program
+    .command('hook')
+    .description('hooks for coding agents: claude-pre-tool-use refuses edits outside the task\'s owns')
+    .addArgument(new Argument('<event>', 'the hook to run').choices(['claude-pre-tool-use']))
+    .action(async (event: 'claude-pre-tool-use') => {
+      const { runHook } = await import('./hook.js');
+      code = await runHook({ event }, io);
     });
 
   try {
