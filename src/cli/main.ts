@@ -56,9 +56,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .command('init')
     .description('create a spec folder with a PROJECT.md and one example task')
     .argument('[dir]', 'spec folder', 'specs')
-    .action(async (dir: string) => {
+    .option('--claude', 'also set up Claude Code: .mcp.json with the specdag MCP server, and a specdag skill')
+    .action(async (dir: string, opts: { claude?: boolean }) => {
       const { runInit } = await import('./init.js');
-      code = await runInit({ dir }, io);
+      code = await runInit({ dir, claude: opts.claude === true }, io);
     });
 
   program
