@@ -138,6 +138,27 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     });
 
   program
+    .command('logs')
+    .description("a task's log from the last run (or the one named); -f follows it until the task is over")
+    .argument('<task>', 'task id')
+    .argument('[run]', 'run id (see .specdag/runs/)')
+    .option('-f, --follow', 'keep printing what the task writes until it is over')
+    .action(async (task: string, run: string | undefined, opts: { follow?: boolean }) => {
+      const { runLogs } = await import('./logs.js');
+      code = await runLogs({ task, follow: opts.follow === true, ...(run !== undefined ? { run } : {}) }, io);
+    });
+
+  program
+    .command('clean')
+    .description('remove the worktrees and branches of merged tasks (never forced); keep, and say why, everything else')
+    .argument('[dir]', 'spec folder', 'specs')
+    .option('--dry-run', 'print what would be removed and kept, and change nothing')
+    .action(async (dir: string, opts: { dryRun?: boolean }) => {
+      const { runClean } = await import('./clean.js');
+      code = await runClean({ dir, dryRun: opts.dryRun === true }, io);
+    });
+
+  program
     .command('interview')
     .description('an LLM conversation (Anthropic API) that brainstorms with you and writes the specs')
     .argument('[dir]', 'spec folder', 'specs')
