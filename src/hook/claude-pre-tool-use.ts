@@ -56,8 +56,9 @@ export async function claudePreToolUse(input: string, env: NodeJS.ProcessEnv, pr
   if ('problem' in spec) return note(spec.problem);
   const task = spec.id ?? env.SPECDAG_TASK_ID ?? basename(specFile, '.md');
 
-  const start = env.CLAUDE_PROJECT_DIR && isAbsolute(env.CLAUDE_PROJECT_DIR) ? env.CLAUDE_PROJECT_DIR : base;
-  const root = findRepoRoot(start) ?? start;
+  // The worktree is the checkout the agent works in (run starts it there). Not CLAUDE_PROJECT_DIR:
+  // a run started from inside a Claude Code session could pass the outer session's value on.
+  const root = findRepoRoot(base) ?? base;
   const realRoot = real(root);
   const path = real(resolve(base, target));
   const rel = relative(realRoot, path);

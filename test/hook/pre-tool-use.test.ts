@@ -76,6 +76,8 @@ test('a relative path is read from the event\'s cwd, which may be a subfolder of
   const { worktree, spec } = setup();
   const sub = join(worktree, 'src');
   assert.equal(hook(event(sub, 'Edit', inputs.Edit('auth/index.ts')), { SPECDAG_SPEC_FILE: spec }, worktree).code, 0);
+  // A CLAUDE_PROJECT_DIR passed down from an outer session does not move the worktree.
+  assert.equal(hook(event(sub, 'Edit', inputs.Edit('auth/index.ts')), { SPECDAG_SPEC_FILE: spec, CLAUDE_PROJECT_DIR: tempDir() }, worktree).code, 0);
   const out = hook(event(sub, 'Write', inputs.Write('app.ts')), { SPECDAG_SPEC_FILE: spec }, worktree);
   assert.equal(out.code, 2);
   assert.match(out.stderr, /^specdag: src\/app\.ts is outside what task 'auth-api' may change/);
