@@ -3,7 +3,6 @@ import { statSync } from 'node:fs';
 import type { Io } from '../io/io.js';
 import { displayPath, isDirectory } from '../io/folder.js';
 import { useColor } from '../report/color.js';
-import { formatJson } from '../report/json.js';
 import { formatStylish } from '../report/stylish.js';
 import type { LintReport } from '../report/types.js';
 import { UsageError } from '../util/errors.js';
@@ -13,7 +12,7 @@ import { ApiFailure, createModelClient, DEFAULT_MODEL, type ModelClient, type Tu
 import { userInput } from './input.js';
 import { folderState, prompt, systemPrompt } from './prompts.js';
 import { formatSummary } from './summary.js';
-import { SpecTools, type ToolResult } from './tools.js';
+import { compactReport, SpecTools, type ToolResult } from './tools.js';
 import {
   emptyUsage,
   latestTranscriptPath,
@@ -254,7 +253,7 @@ class Conversation {
       if (round > 0 && report.errorCount === 0) return;
       // Nothing was ever said: there is nothing to finish.
       if (this.transcript.messages.length === 0 && context.length === 0) return;
-      this.pushUser([...context.splice(0), text(prompt('done', { reason, dir: displayPath(this.tools.root, this.io.cwd), lint: formatJson(report).trimEnd() }))]);
+      this.pushUser([...context.splice(0), text(prompt('done', { reason, dir: displayPath(this.tools.root, this.io.cwd), lint: JSON.stringify(compactReport(report)) }))]);
       await this.modelTurns();
       reason = 'lint still reports errors after your last turn';
     }
