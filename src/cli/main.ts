@@ -191,6 +191,18 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       code = await runHook({ event }, io);
     });
 
+  program
+    .command('import')
+    .description("turn another tool's task list into specs, then lint them")
+    .addArgument(new Argument('<format>', 'the tool that wrote the task list').choices(['spec-kit', 'taskmaster', 'cc-sdd', 'backlog']))
+    .argument('<source>', "a spec-kit or cc-sdd tasks.md, Task Master's tasks.json, or Backlog.md's backlog/tasks folder")
+    .argument('[dir]', 'spec folder to write into', 'specs')
+    .option('--tag <name>', 'Task Master: the tag to import (default: master, or the only tag)')
+    .action(async (format: 'spec-kit' | 'taskmaster' | 'cc-sdd' | 'backlog', source: string, dir: string, opts: { tag?: string }) => {
+      const { runImport } = await import('./import.js');
+      code = await runImport({ format, source, dir, ...(opts.tag !== undefined ? { tag: opts.tag } : {}) }, io);
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
