@@ -56,9 +56,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .command('init')
     .description('create a spec folder with a PROJECT.md and one example task')
     .argument('[dir]', 'spec folder', 'specs')
-    .action(async (dir: string) => {
+    .option('--claude', 'also set up Claude Code: .mcp.json with the specdag MCP server, and a specdag skill')
+    .action(async (dir: string, opts: { claude?: boolean }) => {
       const { runInit } = await import('./init.js');
-      code = await runInit({ dir }, io);
+      code = await runInit({ dir, claude: opts.claude === true }, io);
     });
 
   program
@@ -170,6 +171,24 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         { dir, resume: opts.resume === true, ...(opts.model !== undefined ? { model: opts.model } : {}), ...(opts.refine !== undefined ? { refine: opts.refine } : {}) },
         io,
       );
+    });
+
+  program
+    .command('mcp')
+    .description('an MCP server on stdio: the spec tools and the interview prompt, for any agent that speaks MCP')
+    .argument('[dir]', 'spec folder', 'specs')
+    .action(async (dir: string) => {
+      const { runMcp } = await import('./mcp.js');
+      code = await runMcp({ dir }, io);
+    });
+
+  program
+    .command('hook')
+    .description('hooks for coding agents: claude-pre-tool-use refuses edits outside the task\'s owns')
+    .addArgument(new Argument('<event>', 'the hook to run').choices(['claude-pre-tool-use']))
+    .action(async (event: 'claude-pre-tool-use') => {
+      const { runHook } = await import('./hook.js');
+      code = await runHook({ event }, io);
     });
 
   program
