@@ -18,10 +18,8 @@ export function buildPrompt(task: PlanTask, plan: RunPlan, result: LintResult, r
   const spec = index === undefined ? undefined : result.graph.specs[index];
   const specText = spec ? readText(spec.path).replace(/^\uFEFF/, '') : '';
   const upstream = task.dependsOn.length > 0 ? ', which already holds the work of the tasks you depend on' : '';
-  const where =
-    task.phase === 'parallel'
-      ? `You work on your own branch \`${task.branch}\`${upstream}; other tasks run beside you on branches of their own.`
-      : `You work on the target branch \`${plan.targetBranch}\`${upstream}.`;
+  const beside = task.phase === 'parallel' ? '; other tasks run beside you on branches of their own' : '';
+  const where = `You work on your own branch \`${task.branch}\`${upstream}${beside}; it is merged into \`${plan.targetBranch}\` when you are done.`;
 
   const parts: string[] = [];
   const body = result.specs.project.body.trim();

@@ -106,7 +106,7 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
     const baseCommit = (await git.resolve(root, `refs/heads/${plan.baseBranch}`))!;
     const targetCommit = await git.resolve(root, `refs/heads/${plan.targetBranch}`);
     const existing = new Set<string>();
-    for (const t of order) if (t.phase === 'parallel' && (await git.branchExists(root, t.branch))) existing.add(t.id);
+    for (const t of order) if (await git.branchExists(root, t.branch)) existing.add(t.id);
     io.stdout.write(
       formatDryRun({
         plan,
@@ -336,19 +336,17 @@ function taskStates(
   previous: RunState | undefined,
 ): TaskState[] {
   const before = new Map((previous?.tasks ?? []).map((t) => [t.id, t]));
-  const targetWorktree = resolve(root, plan.targetWorktree);
   return order.map((p) => {
     const spec = result.graph.specs[result.graph.index.get(p.id)!]!;
     const agent = agentOf(p);
-    const parallel = p.phase === 'parallel';
     const t: TaskState = {
       id: p.id,
       title: p.title,
       phase: p.phase,
       dependsOn: p.dependsOn,
       status: 'pending',
-      branch: parallel ? p.branch : plan.targetBranch,
-      worktree: parallel ? resolve(root, p.worktree) : targetWorktree,
+      branch: p.branch,
+      worktree: resolve(root, p.worktree),
       log: join(runDir, `${p.id}.log`),
       prompt: join(runDir, `${p.id}.prompt.md`),
       specFile: resolve(spec.path),
@@ -416,6 +414,7 @@ async function prepareTarget(git: Git, state: RunState, abortMerge: boolean): Pr
   if (!target) {
     await git.run(root, ['branch', '--no-track', state.targetBranch, `refs/heads/${state.baseBranch}`]);
   }
+  state.targetCommit = target ?? base!;
   const wt = state.targetWorktree;
   if (!existsSync(wt)) {
     // A registration whose folder was deleted would make `worktree add` refuse; pruning forgets it and removes no files.

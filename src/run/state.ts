@@ -8,8 +8,7 @@ import { UsageError } from '../util/errors.js';
 export const TASK_STATUSES = ['pending', 'running', 'done', 'merged', 'failed', 'conflict', 'skipped'] as const;
 /**
  * `done`: the agent finished and its work is committed on its branch, not yet
- * merged. `merged`: the task's work is on the target branch (foundation and
- * integration tasks commit there directly).
+ * merged. `merged`: the task's work is on the target branch.
  */
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
@@ -30,7 +29,7 @@ export interface TaskState {
   interrupted?: boolean;
   agent?: string;
   command?: string;
-  /** The branch the task works on: its own for a parallel task, the target branch otherwise. */
+  /** The branch the task works on: its own, `<branch_prefix><id>`, whatever its phase. */
   branch: string;
   /** Absolute path of the worktree it runs in. */
   worktree: string;
@@ -50,9 +49,9 @@ export interface TaskState {
   agentPid?: number;
   /** The commit the task started from (kept across retries: the base of its changes). */
   startCommit?: string;
-  /** The task's last commit: its branch tip, or the target branch's after a foundation / integration task. */
+  /** The task's last commit: its branch tip when it was merged. */
   commit?: string;
-  /** The merge commit on the target branch, and when it was made (parallel tasks). */
+  /** The merge commit on the target branch, and when it was made. */
   mergeCommit?: string;
   mergedAt?: string;
   /** Files it changed (against startCommit) that none of its `owns` globs match. */
@@ -76,6 +75,8 @@ export interface RunState {
   worktreeDir: string;
   /** The base branch's commit when the run started (it never moves). */
   baseCommit: string;
+  /** The target branch's tip as specdag last left it: where new worktrees start. */
+  targetCommit?: string;
   startedAt: string;
   updatedAt: string;
   endedAt?: string;

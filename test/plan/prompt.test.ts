@@ -20,7 +20,7 @@ test('the prompt holds the project context, the spec file byte for byte, and wha
   const prompt = buildPrompt(web, plan, result);
   const spec = readFileSync(join(root, 'specs', 'web.md'), 'utf8');
   assert.ok(prompt.startsWith('# Shop\nUse TypeScript.\n\n---\n\n# Your task: web\n'), prompt);
-  assert.match(prompt, /You work on the target branch `specdag\/integration`, which already holds the work of the tasks you depend on\./);
+  assert.match(prompt, /You work on your own branch `specdag\/web`, which already holds the work of the tasks you depend on; it is merged into `specdag\/integration` when you are done\./);
   assert.ok(prompt.includes(`## The spec (specs/web.md)\n\n${spec.trimEnd()}\n`), 'the spec file as written');
   assert.ok(prompt.endsWith('## Done before you (your dependencies)\n\n- `auth`: Auth "API"; provides `AuthService`\n- `db`: Database; provides `DbClient`, `User`\n'), prompt);
 

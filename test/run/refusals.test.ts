@@ -147,12 +147,15 @@ test('--dry-run prints the branches, worktrees, commands and order, and creates 
   assert.match(out, /^target branch +specdag\/integration: would be created from main$/m);
   assert.match(out, /^target worktree +.*repo\.worktrees\/integration: would be added/m);
   assert.match(out, /up to 3 at once/);
-  assert.match(out, /^1\. foundation f, wave 0, on specdag\/integration/m);
+  assert.match(out, /^1\. foundation f, wave 0$/m);
+  assert.match(out, /^ +create +branch specdag\/f from the tip of specdag\/integration, worktree .*repo\.worktrees\/f$/m);
+  assert.match(out, /^ +then +commit what it leaves on specdag\/f; git merge --no-ff specdag\/f into specdag\/integration$/m);
   assert.match(out, /^2\. parallel a after the foundation, wave 1$/m);
   assert.match(out, /^ +create +branch specdag\/a from the tip of specdag\/integration, worktree .*repo\.worktrees\/a$/m);
   assert.match(out, /^ +run +agent stub: sh "\$AGENT_CTL\/agent\.sh"$/m);
   assert.match(out, /^ +then +commit what it leaves on specdag\/b; git merge --no-ff specdag\/b into specdag\/integration$/m);
-  assert.match(out, /^4\. integration z after b, wave 3/m);
+  assert.match(out, /^4\. integration z after b, wave 3$/m);
+  assert.match(out, /^ +create +branch specdag\/z from the tip of specdag\/integration, worktree .*repo\.worktrees\/z$/m);
   assert.match(out, /^not run: old \(status: done in its spec\)$/m);
 });
 
