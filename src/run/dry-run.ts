@@ -20,6 +20,8 @@ export interface DryRunInput {
   timeoutMinutes?: number;
   /** The run --resume would continue. */
   previous: RunState | undefined;
+  /** Tasks whose work is on the target branch already, and how that is known. */
+  onTarget: Map<string, string>;
 }
 
 const short = (sha: string) => sha.slice(0, 7);
@@ -58,9 +60,18 @@ export function formatDryRun(input: DryRunInput): string {
       skipped.push(`${t.id} (merged in run ${input.previous!.runId})`);
       continue;
     }
+    const found = input.onTarget.get(t.id);
+    if (found !== undefined) {
+      skipped.push(`${t.id} (already on ${target}: ${found})`);
+      continue;
+    }
     n++;
     if (old?.status === 'done') {
       lines.push(`${n}. ${t.phase} ${t.id}: finished in run ${input.previous!.runId}; git merge --no-ff ${t.branch} into ${target}`);
+      continue;
+    }
+    if (old?.status === 'conflict') {
+      lines.push(`${n}. ${t.phase} ${t.id}: in conflict in run ${input.previous!.runId}; git merge --no-ff ${t.branch} into ${target} again first (its agent runs again only if that still conflicts)`);
       continue;
     }
     const after = t.dependsOn.length ? ` after ${t.dependsOn.join(', ')}` : t.phase === 'foundation' ? '' : ' after the foundation';

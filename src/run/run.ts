@@ -9,6 +9,8 @@ import { useColor } from '../report/color.js';
 import { UsageError } from '../util/errors.js';
 import { formatDryRun } from './dry-run.js';
 import { Git, withoutGitRedirects } from './git.js';
+import { earlierRuns, workOnTarget } from './history.js';
+import { Merger } from './merge.js';
 import { Lock } from './lock.js';
 import { agentFor, preflight, realish } from './preflight.js';
 import { duration, Progress, shownPath } from './progress.js';
@@ -94,9 +96,16 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
   for (const c of checks) if (!c.ok) io.stderr.write(`specdag: warning: ${c.message} (a real run stops here)\n`);
   const root = repoRoot!;
   checkConcurrentRuns(root, selected, previous);
-  const satisfiedOutside = only ? await checkOutsideDependencies(git, root, plan, selected, result, previous) : new Set<string>();
+  const earlier = earlierRuns(root, plan.targetBranch, previous?.runId);
+  const onTarget = await workOnTarget(git, root, plan.targetBranch, plan.tasks, previous ? [previous, ...earlier] : earlier);
+  const satisfiedOutside = only ? checkOutsideDependencies(plan, selected, result, onTarget) : new Set<string>();
 
-  const mergeToAbort = await checkTarget(git, root, plan, previous);
+  const locks = join(root, SPECDAG_DIR, 'locks');
+  const lock = new Lock(join(locks, `${plan.targetBranch.replace(/[^A-Za-z0-9._-]/g, '_')}.lock`));
+  const worktreeLock = new Lock(join(locks, 'worktrees.lock'));
+  // Another specdag (make -j4 running `run --only` side by side) may be in the middle of a merge there: look under its lock.
+  // Without a target worktree there is nothing to look at, and nothing (not even the lock) is created before a refusal.
+  const mergeToAbort = existsSync(resolve(root, plan.targetWorktree)) && existsSync(join(root, SPECDAG_DIR)) ? await lock.run(() => checkTarget(git, root, plan, previous)) : await checkTarget(git, root, plan, previous);
 
   const maxParallel = req.maxParallel ?? previous?.maxParallel ?? project.maxParallel;
   const timeoutMinutes = req.timeoutMinutes ?? previous?.timeoutMinutes;
@@ -120,6 +129,7 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
         commandOf: (t) => agentFor(t, project, agentOverride),
         maxParallel,
         previous,
+        onTarget,
         ...(timeoutMinutes !== undefined ? { timeoutMinutes } : {}),
       }),
     );
@@ -129,7 +139,10 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
   const runId = previous?.runId ?? newRunId();
   const runDir = createRunDir(root, runId);
   const state = previous ?? newState(runId, root, specDir, plan, maxParallel);
-  state.tasks = taskStates(order, plan, result, root, runDir, (t) => agentFor(t, project, agentOverride), previous);
+  // (state is previous itself on a resume: read what it recorded before the tasks are replaced.)
+  const resumedConflicts = new Set(previous ? previous.tasks.filter((t) => t.status === 'conflict' && !onTarget.has(t.id)).map((t) => t.id) : []);
+  const mergedBefore = new Set(previous ? previous.tasks.filter((t) => t.status === 'merged').map((t) => t.id) : []);
+  state.tasks = taskStates(order, plan, result, root, runDir, (t) => agentFor(t, project, agentOverride), previous, onTarget);
   state.status = 'running';
   state.pid = process.pid;
   state.maxParallel = maxParallel;
@@ -142,9 +155,7 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
   writeState(state);
 
   const progress = new Progress(io.stdout, io.cwd, useColor(io.stdout, io.env));
-  const locks = join(root, SPECDAG_DIR, 'locks');
-  const lock = new Lock(join(locks, `${plan.targetBranch.replace(/[^A-Za-z0-9._-]/g, '_')}.lock`));
-  const worktreeLock = new Lock(join(locks, 'worktrees.lock'));
+  const merger = new Merger(git, state.targetWorktree);
   const scheduler = new Scheduler({
     git,
     state,
@@ -156,6 +167,8 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
     maxParallel,
     priority: startPriority(order, result),
     satisfiedOutside,
+    merger,
+    resumedConflicts,
     ...(timeoutMinutes !== undefined ? { timeoutMs: timeoutMinutes * 60_000 } : {}),
   });
 
@@ -165,7 +178,12 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
   const started = Date.now();
   try {
     progress.line(`specdag: run ${runId}${previous ? ' (resumed)' : ''}: ${state.tasks.length} task${state.tasks.length === 1 ? '' : 's'}, up to ${maxParallel} at once, on '${plan.targetBranch}' (from '${plan.baseBranch}')`);
-    await lock.run(() => worktreeLock.run(() => prepareTarget(git, state, mergeToAbort)));
+    await lock.run(async () => {
+      const created = await worktreeLock.run(() => prepareTarget(git, state, mergeToAbort));
+      if (!created && !previous) await mergeBase(git, state, merger, progress);
+    });
+    const found = state.tasks.filter((t) => t.onTarget !== undefined && !mergedBefore.has(t.id));
+    if (found.length > 0) progress.line(`specdag: already on '${plan.targetBranch}', not run again: ${found.map((t) => t.id).join(', ')}`);
     progress.begin(state.tasks);
     await scheduler.run();
   } catch (err) {
@@ -233,10 +251,10 @@ function checkConcurrentRuns(root: string, selected: PlanTask[], previous: RunSt
 /**
  * With --only, the selected tasks' dependencies outside the selection
  * (explicit ones, and every foundation task for a parallel or integration
- * task) must already be done: `status: done` in their spec, or merged by an
- * earlier run into the target branch as it is now.
+ * task) must already be done: `status: done` in their spec, or their work on
+ * the target branch as it is now.
  */
-async function checkOutsideDependencies(git: Git, root: string, plan: RunPlan, selected: PlanTask[], result: LintResult, previous: RunState | undefined): Promise<Set<string>> {
+function checkOutsideDependencies(plan: RunPlan, selected: PlanTask[], result: LintResult, onTarget: Map<string, string>): Set<string> {
   const inRun = new Set(selected.map((t) => t.id));
   const byId = new Map(plan.tasks.map((t) => [t.id, t]));
   const needed = new Set<string>();
@@ -244,19 +262,7 @@ async function checkOutsideDependencies(git: Git, root: string, plan: RunPlan, s
     for (const d of t.dependsOn) if (!inRun.has(d)) needed.add(d);
     if (t.phase !== 'foundation') for (const f of plan.tasks) if (f.phase === 'foundation' && !inRun.has(f.id)) needed.add(f.id);
   }
-  const satisfied = new Set<string>();
-  for (const id of needed) if (byId.get(id)?.status === 'done') satisfied.add(id);
-  const tip = await git.resolve(root, `refs/heads/${plan.targetBranch}`);
-  if (tip) {
-    const states = [...(previous ? [previous] : []), ...listRuns(root).reverse().filter((id) => id !== previous?.runId).map((id) => readState(root, id))];
-    for (const state of states) {
-      for (const t of state.tasks) {
-        if (!needed.has(t.id) || satisfied.has(t.id) || t.status !== 'merged') continue;
-        const commit = t.mergeCommit ?? t.commit;
-        if (commit && (await git.resolve(root, commit)) && (await git.isAncestor(root, commit, tip))) satisfied.add(t.id);
-      }
-    }
-  }
+  const satisfied = new Set([...needed].filter((id) => byId.get(id)?.status === 'done' || onTarget.has(id)));
   const missing = [...needed].filter((id) => !satisfied.has(id)).sort((a, b) => result.graph.topo[result.graph.index.get(a)!]! - result.graph.topo[result.graph.index.get(b)!]!);
   if (missing.length > 0) {
     throw new UsageError(
@@ -334,6 +340,7 @@ function taskStates(
   runDir: string,
   agentOf: (t: PlanTask) => { name: string; command: string | undefined } | undefined,
   previous: RunState | undefined,
+  onTarget: Map<string, string>,
 ): TaskState[] {
   const before = new Map((previous?.tasks ?? []).map((t) => [t.id, t]));
   return order.map((p) => {
@@ -365,6 +372,19 @@ function taskStates(
       t.outsideOwns = old.outsideOwns;
       if (old.status === 'merged' || old.status === 'done') t.status = old.status;
       if (old.status === 'running' || old.interrupted) t.interrupted = true;
+      if (old.onTarget !== undefined) t.onTarget = old.onTarget;
+      // A conflict is first merged again: the user may have resolved it on the task's branch.
+      if (old.status === 'conflict') {
+        t.status = 'done';
+        if (old.reason !== undefined) t.reason = old.reason;
+      }
+    }
+    const found = onTarget.get(p.id);
+    if (t.status !== 'merged' && found !== undefined && p.status !== 'done') {
+      // Its work is on the target branch already (an earlier run, or the user's own merge): nothing to run.
+      t.status = 'merged';
+      t.onTarget = found;
+      delete t.reason;
     }
     if (p.status === 'done') {
       t.status = 'skipped';
@@ -407,7 +427,7 @@ async function checkTarget(git: Git, root: string, plan: RunPlan, previous: RunS
  * The target branch (created from the base branch when missing; the base
  * branch itself is only read) and its worktree, as checkTarget found them.
  */
-async function prepareTarget(git: Git, state: RunState, abortMerge: boolean): Promise<void> {
+async function prepareTarget(git: Git, state: RunState, abortMerge: boolean): Promise<boolean> {
   const root = state.repoRoot;
   const [base, target] = await Promise.all([git.resolve(root, `refs/heads/${state.baseBranch}`), git.resolve(root, `refs/heads/${state.targetBranch}`)]);
   state.baseCommit = base ?? state.baseCommit;
@@ -424,6 +444,32 @@ async function prepareTarget(git: Git, state: RunState, abortMerge: boolean): Pr
   // specdag's own merge, cut short when its run died: its task is still `done` and is merged again.
   if (abortMerge) await git.run(wt, ['merge', '--abort']);
   delete state.merging;
+  writeState(state);
+  return target === undefined;
+}
+
+/**
+ * A new run on a target branch made earlier first brings in what the base
+ * branch gained since, through the same merge as any task. A merge that
+ * conflicts (or fails) is dropped with one line: the run goes on from the
+ * target as it is.
+ */
+async function mergeBase(git: Git, state: RunState, merger: Merger, progress: Progress): Promise<void> {
+  const root = state.repoRoot;
+  const target = state.targetCommit!;
+  const [base, gained] = [state.baseBranch, await git.line(root, ['rev-list', '--count', `${target}..${state.baseCommit}`])];
+  if (gained === '0') return;
+  const commits = `${gained} commit${gained === '1' ? '' : 's'}`;
+  const r = await merger.merge(state.baseCommit, [`Merge ${base} into ${state.targetBranch}`, `specdag run ${state.runId}: '${base}' gained ${commits} since '${state.targetBranch}' was made.`]);
+  if (r.ok) {
+    state.targetCommit = r.commit;
+    state.baseMerge = { status: 'merged', commit: r.commit, base: state.baseCommit };
+    progress.line(`specdag: merged '${base}' into '${state.targetBranch}' first: it gained ${commits} since the target was made`);
+  } else {
+    const why = r.conflicts.length > 0 ? `conflicts in ${r.conflicts.join(', ')}` : `failed (${r.message})`;
+    state.baseMerge = { status: r.conflicts.length > 0 ? 'conflict' : 'failed', base: state.baseCommit, reason: why };
+    progress.line(`specdag: merging '${base}' (${commits} ahead) into '${state.targetBranch}' ${why}; dropped, the run goes on from '${state.targetBranch}' as it is`);
+  }
   writeState(state);
 }
 

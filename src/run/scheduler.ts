@@ -2,10 +2,11 @@ import { writeFileSync } from 'node:fs';
 import { pathMatcher } from '../graph/globs/overlap.js';
 import { GitError, type Git } from './git.js';
 import type { Lock } from './lock.js';
+import type { Merger } from './merge.js';
 import { startProcess, type ProcessHandle } from './process.js';
 import type { Progress } from './progress.js';
 import { writeState, type RunState, type TaskState } from './state.js';
-import { firstLine, prepareWorktree, TaskError } from './worktree.js';
+import { prepareWorktree, TaskError } from './worktree.js';
 
 export interface SchedulerOptions {
   git: Git;
@@ -25,6 +26,9 @@ export interface SchedulerOptions {
   timeoutMs?: number;
   /** Dependencies outside this run (with --only) that are already on the target branch or done. */
   satisfiedOutside: Set<string>;
+  merger: Merger;
+  /** Tasks a resume found in conflict: their merge is tried again before their agent. */
+  resumedConflicts: Set<string>;
 }
 
 const SETTLED = new Set<TaskState['status']>(['merged', 'failed', 'conflict', 'skipped']);
@@ -51,6 +55,8 @@ export class Scheduler {
   private readonly foundation: TaskState[];
   private readonly processes = new Map<string, ProcessHandle>();
   private readonly mergeQueue: TaskState[] = [];
+  /** A section to end a task's next prompt with: what went wrong the last time. */
+  private readonly feedback = new Map<string, string>();
   /** Worktrees being created (or created) ahead of a free slot: true once ready. */
   private readonly prepared = new Map<string, Promise<boolean>>();
   /** Tasks holding a slot: from their start until their agent exits (committing and merging take none). */
@@ -327,7 +333,9 @@ export class Scheduler {
 
   private async agentStep(t: TaskState): Promise<void> {
     if (!t.command) throw new TaskError('it has no agent command');
-    const prompt = this.opts.promptOf(t);
+    const extra = this.feedback.get(t.id);
+    this.feedback.delete(t.id);
+    const prompt = extra ? `${this.opts.promptOf(t)}\n${extra}\n` : this.opts.promptOf(t);
     writeFileSync(t.prompt, prompt);
     const env: NodeJS.ProcessEnv = {
       ...this.opts.env,
@@ -383,48 +391,81 @@ export class Scheduler {
   }
 
   /**
-   * Merges a finished task into the target branch, in the target branch's
-   * worktree, with `--no-ff`: the branch only ever moves by such merges.
+   * Merges a finished task into the target branch (one at a time: the
+   * caller holds the lock). A task in conflict that a resume retries gets a
+   * second chance: when its merge still conflicts, its agent is started
+   * again, told to merge the target into its branch and resolve.
    */
   private async merge(t: TaskState): Promise<void> {
-    const { git } = this.opts;
-    const wt = this.state.targetWorktree;
+    const target = this.state.targetBranch;
     try {
+      if (this.opts.resumedConflicts.has(t.id) && !(await this.takeResolution(t))) return;
       this.state.merging = t.id;
       this.save();
-      const r = await git.exec(wt, ['merge', '--no-ff', '--no-edit', '-m', `Merge ${t.branch}: ${t.title}`, '-m', `specdag run ${this.state.runId}, task '${t.id}'.`, t.branch]);
-      if (r.code === 0) {
-        const [mergeCommit, commit] = (await git.run(wt, ['rev-parse', 'HEAD', 'HEAD^2'])).trim().split('\n');
-        t.mergeCommit = mergeCommit!;
-        t.commit = commit!;
-        this.state.targetCommit = mergeCommit!;
+      const r = await this.opts.merger.merge(t.branch, [`Merge ${t.branch}: ${t.title}`, `specdag run ${this.state.runId}, task '${t.id}'.`]);
+      delete this.state.merging;
+      if (r.ok) {
+        t.mergeCommit = r.commit;
+        t.commit = r.merged;
+        this.state.targetCommit = r.commit;
         t.mergedAt = this.now();
         t.status = 'merged';
         delete t.reason;
-        delete this.state.merging;
         this.save();
         this.opts.progress.merged(t);
         return;
       }
-      t.commit = await git.line(wt, ['rev-parse', `refs/heads/${t.branch}`]);
-      const conflicts = (await git.run(wt, ['diff', '--name-only', '--diff-filter=U', '-z'])).split('\0').filter(Boolean);
-      const inProgress = (await git.resolve(wt, 'MERGE_HEAD')) !== undefined;
-      if (inProgress) await git.run(wt, ['merge', '--abort']);
-      delete this.state.merging;
-      if (conflicts.length > 0) {
-        this.fail(
-          t,
-          `merging '${t.branch}' into '${this.state.targetBranch}' conflicts in ${conflicts.join(', ')}; the merge was aborted and its branch and worktree (${t.worktree}) are kept: resolve there (git merge ${this.state.targetBranch}) and resume`,
-          'conflict',
-        );
-      } else {
-        this.fail(t, `merging '${t.branch}' into '${this.state.targetBranch}' failed: ${firstLine(r.stderr || r.stdout)}`);
+      if (r.merged) t.commit = r.merged;
+      if (r.conflicts.length === 0) return this.fail(t, `merging '${t.branch}' into '${target}' failed: ${r.message}`);
+      if (this.opts.resumedConflicts.delete(t.id)) {
+        this.feedback.set(t.id, conflictFeedback(t.branch, target, r.conflicts));
+        t.status = 'pending';
+        t.reason = `merging '${t.branch}' into '${target}' still conflicts in ${r.conflicts.join(', ')}`;
+        this.save();
+        this.opts.progress.line(`conflict ${t.id}: its merge still conflicts in ${r.conflicts.join(', ')}; its agent is started again to merge '${target}' into its branch and resolve`);
+        return;
       }
+      this.fail(
+        t,
+        `merging '${t.branch}' into '${target}' conflicts in ${r.conflicts.join(', ')}; the merge was aborted and its branch and worktree (${t.worktree}) are kept: resolve there (git merge ${target}, then commit) and resume`,
+        'conflict',
+      );
     } catch (err) {
       delete this.state.merging;
       this.fail(t, messageOf(err));
     }
   }
+
+  /**
+   * Before a resume retries the merge of a task in conflict: a resolution
+   * the user left uncommitted in the task's worktree is committed (what is
+   * left there is committed, as for an agent); one still under way (paths
+   * unmerged) keeps the task in conflict, with nothing started.
+   */
+  private async takeResolution(t: TaskState): Promise<boolean> {
+    const { git } = this.opts;
+    const st = await git.status(t.worktree);
+    if (st.unmerged.length > 0) {
+      this.opts.resumedConflicts.delete(t.id);
+      this.fail(t, `${t.worktree} still has unmerged paths (${st.unmerged.join(', ')}); finish resolving them there (git add, then git commit) and resume`, 'conflict');
+      return false;
+    }
+    if (st.changed.length > 0 && st.branch === t.branch) {
+      await git.run(t.worktree, ['add', '-A']);
+      await git.run(t.worktree, ['commit', '--quiet', '--no-edit', '-m', `${t.id}: resolve the merge with ${this.state.targetBranch}`]);
+    }
+    return true;
+  }
+}
+
+/** The section that ends the prompt of an agent started again after its merge conflicted. */
+export function conflictFeedback(branch: string, target: string, paths: string[]): string {
+  return [
+    '## The merge conflicted',
+    '',
+    `Your branch \`${branch}\` could not be merged into \`${target}\`: both changed ${paths.map((p) => `\`${p}\``).join(', ')}.`,
+    `Merge \`${target}\` into your branch (\`git merge ${target}\`), resolve the conflicts so that the work of both sides is kept, and commit.`,
+  ].join('\n');
 }
 
 function messageOf(err: unknown): string {

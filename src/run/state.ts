@@ -21,6 +21,8 @@ export interface TaskState {
   status: TaskStatus;
   /** Why a task is skipped, failed or in conflict, in one sentence. */
   reason?: string;
+  /** How a task found `merged` at the start was known to be on the target branch (an earlier run, or its branch merged there). */
+  onTarget?: string;
   /** True for a task whose spec says `status: done`: never run, counts as finished. */
   alreadyDone?: boolean;
   /** True for a task whose spec says `status: draft`: not run; the tasks that depend on it are skipped. */
@@ -77,6 +79,8 @@ export interface RunState {
   baseCommit: string;
   /** The target branch's tip as specdag last left it: where new worktrees start. */
   targetCommit?: string;
+  /** A new run's merge of what the base branch gained since the target was made (`base`: the base commit merged). */
+  baseMerge?: { status: 'merged' | 'conflict' | 'failed'; base: string; commit?: string; reason?: string };
   startedAt: string;
   updatedAt: string;
   endedAt?: string;
