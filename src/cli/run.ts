@@ -8,8 +8,8 @@ export type RunOptions = RunRequest;
 /**
  * `specdag run`: lint, plan, preflight checks, then one agent per task in git
  * worktrees (src/run/). 0: every task merged; 1: lint errors, or a task
- * failed, conflicted or was skipped; 2: refused; 130 / 143: stopped by
- * SIGINT / SIGTERM (the run is resumable).
+ * failed, conflicted or was skipped; 2: refused; 130 / 143 / 129: stopped
+ * by SIGINT / SIGTERM / SIGHUP (the run is resumable).
  */
 export async function runRun(opts: RunOptions, io: Io): Promise<number> {
   const result = await checkedSpecs(opts.dir, io, { readOnly: opts.dryRun });

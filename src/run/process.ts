@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, closeSync, openSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ProcessExit {
@@ -37,8 +37,8 @@ export interface ProcessLaunch {
 
 /** CLI.md: SIGTERM to the group, then SIGKILL what is left after 10 s. */
 export const GRACE_MS = 10_000;
-/** A process that outlives its group's SIGKILL is a zombie nobody reaps (a container whose PID 1 does not): stop waiting for it. */
-const REAP_MS = 1000;
+/** Past this after a SIGKILL, whatever still answers is not ours to wait for (a process stuck in the kernel). */
+const REAP_MS = 2000;
 
 function signalGroup(pid: number | undefined, signal: NodeJS.Signals | 0): boolean {
   if (pid === undefined) return false;
@@ -48,6 +48,35 @@ function signalGroup(pid: number | undefined, signal: NodeJS.Signals | 0): boole
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * Is any process of the group still running? A killed process stays in the
+ * process table as a zombie until its parent reaps it, and an orphan's new
+ * parent (PID 1 of a container, say) may take its time: zombies run nothing,
+ * so on Linux, where /proc tells, they do not count.
+ */
+export function groupAlive(pgid: number | undefined): boolean {
+  if (!signalGroup(pgid, 0)) return false;
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return true;
+  }
+  for (const name of entries) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so read after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
+  }
+  return false;
 }
 
 /**
@@ -91,9 +120,9 @@ export function startProcess(launch: ProcessLaunch): ProcessHandle {
       settled = true;
       clearTimeout(timeout);
       // The shell is gone; what it left in its group is asked to stop, then killed once its grace runs out.
-      if (signalGroup(pid, 0)) stop(Math.min(GRACE_MS, killAt === undefined ? GRACE_MS : Math.max(0, killAt - Date.now())));
+      if (groupAlive(pid)) stop(Math.min(GRACE_MS, killAt === undefined ? GRACE_MS : Math.max(0, killAt - Date.now())));
       let killedAt: number | undefined;
-      while (signalGroup(pid, 0)) {
+      while (groupAlive(pid)) {
         if (killAt !== undefined && Date.now() >= killAt) {
           signalGroup(pid, 'SIGKILL');
           killedAt ??= Date.now();
@@ -102,7 +131,8 @@ export function startProcess(launch: ProcessLaunch): ProcessHandle {
         await sleep(20);
       }
       const how = error ? `could not start: ${error}` : code !== null ? `exit code ${code}` : `signal ${signal}`;
-      appendFileSync(launch.log, `\nspecdag: ${new Date().toISOString()} ${timedOut ? 'timed out, ' : stopped ? 'stopped, ' : ''}${how}\n`);
+      const killed = killedAt !== undefined ? '; what was left of its process group was killed (SIGKILL)' : '';
+      appendFileSync(launch.log, `\nspecdag: ${new Date().toISOString()} ${timedOut ? 'timed out, ' : stopped ? 'stopped, ' : ''}${how}${killed}\n`);
       resolve({ code, signal, timedOut, stopped, ...(error ? { error } : {}) });
     };
     child.on('error', (err) => {

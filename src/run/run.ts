@@ -11,6 +11,7 @@ import { formatDryRun } from './dry-run.js';
 import { Git, withoutGitRedirects } from './git.js';
 import { earlierRuns, workOnTarget } from './history.js';
 import { Merger } from './merge.js';
+import { groupAlive } from './process.js';
 import { Lock } from './lock.js';
 import { agentFor, preflight, realish } from './preflight.js';
 import { duration, Progress, shownPath } from './progress.js';
@@ -44,7 +45,8 @@ export interface RunRequest {
 }
 
 /** Exit codes after a signal: 128 + its number, as shells report them. */
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** The repository's top folder, or undefined outside one. */
 export async function repoRootOf(git: Git, dir: string): Promise<string | undefined> {
@@ -61,8 +63,8 @@ export async function repoRootOf(git: Git, dir: string): Promise<string | undefi
 /**
  * `specdag run` on a folder that linted clean: plan, check, then hand the
  * tasks to the scheduler. Returns the exit code: 0 all merged, 1 a task
- * failed / conflicted / was skipped, 2 refused (UsageError), 130 / 143
- * stopped by SIGINT / SIGTERM.
+ * failed / conflicted / was skipped, 2 refused (UsageError), 130 / 143 / 129
+ * stopped by SIGINT / SIGTERM / SIGHUP, once no process it started is alive.
  */
 export async function executeRun(req: RunRequest, result: LintResult, io: Io): Promise<number> {
   const git = new Git(io.env);
@@ -173,8 +175,7 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
   });
 
   const onSignal = (signal: NodeJS.Signals) => scheduler.stop(signal);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
   const started = Date.now();
   try {
     progress.line(`specdag: run ${runId}${previous ? ' (resumed)' : ''}: ${state.tasks.length} task${state.tasks.length === 1 ? '' : 's'}, up to ${maxParallel} at once, on '${plan.targetBranch}' (from '${plan.baseBranch}')`);
@@ -192,8 +193,7 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
     writeState(state);
     throw err;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
     progress.end();
   }
 
@@ -217,7 +217,7 @@ function checkResumable(previous: RunState, plan: RunPlan): void {
     );
   }
   for (const t of previous.tasks) {
-    if (t.status === 'running' && t.agentPid !== undefined && alive(-t.agentPid)) {
+    if (t.status === 'running' && t.agentPid !== undefined && groupAlive(t.agentPid)) {
       throw new UsageError(`the agent of task '${t.id}' from run ${previous.runId} is still running (process group ${t.agentPid}); stop it (kill -- -${t.agentPid}) or let it finish, then resume`);
     }
   }
@@ -474,13 +474,15 @@ async function mergeBase(git: Git, state: RunState, merger: Merger, progress: Pr
 }
 
 function summary(state: RunState, ms: number, cwd: string, dir: string, signal: NodeJS.Signals | undefined): string {
-  const c = countByStatus(state.tasks);
-  const parts = (['merged', 'done', 'failed', 'conflict', 'skipped', 'pending'] as const).filter((s) => c[s] > 0).map((s) => `${c[s]} ${s}`);
+  const c: Record<string, number> = countByStatus(state.tasks);
+  c.interrupted = state.tasks.filter((t) => t.failure === 'interrupted').length;
+  c.failed! -= c.interrupted;
+  const parts = ['merged', 'done', 'failed', 'interrupted', 'conflict', 'skipped', 'pending'].filter((s) => c[s]! > 0).map((s) => `${c[s]} ${s}`);
   const lines = [
     `specdag: run ${state.runId} ${signal ? `stopped by ${signal}` : 'finished'} in ${duration(ms)}: ${parts.join(', ') || 'nothing to do'}; target branch '${state.targetBranch}' in ${shownPath(state.targetWorktree, cwd)}`,
   ];
   for (const t of state.tasks) {
-    if (t.status === 'failed' || t.status === 'conflict') lines.push(`  ${t.status} ${t.id}: ${t.reason ?? ''} (log: ${shownPath(t.log, cwd)})`);
+    if ((t.status === 'failed' || t.status === 'conflict') && t.failure !== 'interrupted') lines.push(`  ${t.status} ${t.id}: ${t.reason ?? ''} (log: ${shownPath(t.log, cwd)})`);
   }
   if (signal || state.tasks.some(isProblem)) lines.push(`  resume with: specdag run ${dir} --resume ${state.runId}`);
   return `${lines.join('\n')}\n`;

@@ -5,7 +5,7 @@ import type { Lock } from './lock.js';
 import type { Merger } from './merge.js';
 import { startProcess, type ProcessHandle } from './process.js';
 import type { Progress } from './progress.js';
-import { writeState, type RunState, type TaskState } from './state.js';
+import { writeState, type Failure, type RunState, type TaskState } from './state.js';
 import { prepareWorktree, TaskError } from './worktree.js';
 
 export interface SchedulerOptions {
@@ -89,7 +89,11 @@ export class Scheduler {
     });
   }
 
-  /** Ctrl-C / SIGTERM: stop the agents (a second signal kills them at once), start nothing new. */
+  /**
+   * Ctrl-C, SIGTERM, SIGHUP: SIGTERM to every process group specdag started,
+   * SIGKILL after the grace period (a second signal: at once); nothing new
+   * starts, and the run ends once every one of them is gone.
+   */
   stop(signal: NodeJS.Signals): void {
     if (this.stopping) {
       for (const p of this.processes.values()) p.stop(0);
@@ -273,12 +277,14 @@ export class Scheduler {
   private begin(t: TaskState): void {
     t.status = 'running';
     t.startedAt = this.now();
-    for (const key of ['endedAt', 'exitCode', 'signal', 'timedOut', 'reason', 'interrupted', 'agentPid'] as const) delete t[key];
+    for (const key of ['endedAt', 'exitCode', 'signal', 'timedOut', 'reason', 'failure', 'interrupted', 'agentPid'] as const) delete t[key];
     this.save();
   }
 
-  private fail(t: TaskState, reason: string, status: 'failed' | 'conflict' = 'failed'): void {
+  private fail(t: TaskState, failure: Failure, reason: string): void {
+    const status = failure === 'conflict' ? 'conflict' : 'failed';
     t.status = status;
+    t.failure = failure;
     t.reason = reason;
     t.endedAt = this.now();
     this.save();
@@ -286,9 +292,11 @@ export class Scheduler {
     else this.opts.progress.failed(t);
   }
 
-  /** Back to a resumable state: specdag was stopped, the task did nothing wrong. */
+  /** specdag was stopped: the task did nothing wrong, and a resume runs it again. */
   private interrupt(t: TaskState): void {
-    t.status = 'pending';
+    t.status = 'failed';
+    t.failure = 'interrupted';
+    t.reason = `stopped by ${this.stopping ?? 'a signal'} before it finished`;
     t.interrupted = true;
     t.endedAt = this.now();
     delete t.agentPid;
@@ -327,7 +335,7 @@ export class Scheduler {
       this.opts.progress.outsideOwns(t);
       this.mergeQueue.push(t);
     } catch (err) {
-      this.fail(t, messageOf(err));
+      this.fail(t, 'agent', messageOf(err));
     }
   }
 
@@ -357,12 +365,12 @@ export class Scheduler {
     if (exit.stopped && !exit.timedOut) return this.interrupt(t);
     t.exitCode = exit.code;
     if (exit.signal) t.signal = exit.signal;
-    if (exit.error) return this.fail(t, `its agent command could not be started: ${exit.error}`);
+    if (exit.error) return this.fail(t, 'agent', `its agent command could not be started: ${exit.error}`);
     if (exit.timedOut) {
       t.timedOut = true;
-      return this.fail(t, `timed out after ${Math.round((this.opts.timeoutMs ?? 0) / 60000)} minute(s); its process group was killed`);
+      return this.fail(t, 'timeout', `timed out after ${Math.round((this.opts.timeoutMs ?? 0) / 60000)} minute(s); its process group was killed`);
     }
-    if (exit.code !== 0) return this.fail(t, exit.code === null ? `its agent was killed by ${exit.signal}` : `its agent exited with code ${exit.code}`);
+    if (exit.code !== 0) return this.fail(t, 'agent', exit.code === null ? `its agent was killed by ${exit.signal}` : `its agent exited with code ${exit.code}`);
   }
 
   /**
@@ -416,7 +424,7 @@ export class Scheduler {
         return;
       }
       if (r.merged) t.commit = r.merged;
-      if (r.conflicts.length === 0) return this.fail(t, `merging '${t.branch}' into '${target}' failed: ${r.message}`);
+      if (r.conflicts.length === 0) return this.fail(t, 'conflict', `merging '${t.branch}' into '${target}' failed: ${r.message}`);
       if (this.opts.resumedConflicts.delete(t.id)) {
         this.feedback.set(t.id, conflictFeedback(t.branch, target, r.conflicts));
         t.status = 'pending';
@@ -427,12 +435,12 @@ export class Scheduler {
       }
       this.fail(
         t,
-        `merging '${t.branch}' into '${target}' conflicts in ${r.conflicts.join(', ')}; the merge was aborted and its branch and worktree (${t.worktree}) are kept: resolve there (git merge ${target}, then commit) and resume`,
         'conflict',
+        `merging '${t.branch}' into '${target}' conflicts in ${r.conflicts.join(', ')}; the merge was aborted and its branch and worktree (${t.worktree}) are kept: resolve there (git merge ${target}, then commit) and resume`,
       );
     } catch (err) {
       delete this.state.merging;
-      this.fail(t, messageOf(err));
+      this.fail(t, 'conflict', messageOf(err));
     }
   }
 
@@ -447,7 +455,7 @@ export class Scheduler {
     const st = await git.status(t.worktree);
     if (st.unmerged.length > 0) {
       this.opts.resumedConflicts.delete(t.id);
-      this.fail(t, `${t.worktree} still has unmerged paths (${st.unmerged.join(', ')}); finish resolving them there (git add, then git commit) and resume`, 'conflict');
+      this.fail(t, 'conflict', `${t.worktree} still has unmerged paths (${st.unmerged.join(', ')}); finish resolving them there (git add, then git commit) and resume`);
       return false;
     }
     if (st.changed.length > 0 && st.branch === t.branch) {

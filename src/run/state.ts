@@ -12,6 +12,27 @@ export const TASK_STATUSES = ['pending', 'running', 'done', 'merged', 'failed', 
  */
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
+/** Why a task failed (CLI.md, "Trusted results"): every failed or conflicting task carries one. */
+export const FAILURES = ['agent', 'timeout', 'setup', 'no-changes', 'outside-owns', 'verify', 'merge-verify', 'conflict', 'interrupted'] as const;
+export type Failure = (typeof FAILURES)[number];
+
+/** One command specdag ran to judge a task: its `setup`, its check, or the check of its merge. */
+export interface CheckRecord {
+  /** `setup` in a new worktree, `verify` (the task's check in its worktree), `merge` (PROJECT.md's verify on the merge, before the target moves). */
+  kind: 'setup' | 'verify' | 'merge';
+  /** The folder it ran in. */
+  where: string;
+  command: string;
+  /** Null when a signal ended it (a timeout, or specdag stopped). */
+  exitCode: number | null;
+  /** Its whole output. */
+  log: string;
+  startedAt: string;
+  durationMs: number;
+  /** The commit it judged (the task's branch tip, or the merge commit). */
+  commit?: string;
+}
+
 /** One task of a run, as `state.json` records it. */
 export interface TaskState {
   id: string;
@@ -21,13 +42,17 @@ export interface TaskState {
   status: TaskStatus;
   /** Why a task is skipped, failed or in conflict, in one sentence. */
   reason?: string;
+  /** What made a failed or conflicting task fail. */
+  failure?: Failure;
+  /** Every setup and check run for it, oldest first. */
+  checks?: CheckRecord[];
   /** How a task found `merged` at the start was known to be on the target branch (an earlier run, or its branch merged there). */
   onTarget?: string;
   /** True for a task whose spec says `status: done`: never run, counts as finished. */
   alreadyDone?: boolean;
   /** True for a task whose spec says `status: draft`: not run; the tasks that depend on it are skipped. */
   draft?: boolean;
-  /** True for a task stopped by Ctrl-C / SIGTERM (back to `pending`) or found `running` after its run died. */
+  /** True for a task stopped by Ctrl-C, SIGTERM or SIGHUP (failure `interrupted`) or found `running` after its run died. */
   interrupted?: boolean;
   agent?: string;
   command?: string;
