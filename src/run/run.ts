@@ -16,6 +16,7 @@ import { Lock } from './lock.js';
 import { agentFor, preflight, realish } from './preflight.js';
 import { duration, Progress, shownPath } from './progress.js';
 import { Scheduler } from './scheduler.js';
+import { repoRootOf } from './where.js';
 import {
   alive,
   countByStatus,
@@ -33,6 +34,7 @@ import {
 } from './state.js';
 
 export interface RunRequest {
+  /** The spec folder (default `specs`; a resume without one uses the run's own). */
   dir: string;
   maxParallel?: number;
   agent?: string;
@@ -47,18 +49,6 @@ export interface RunRequest {
 /** Exit codes after a signal: 128 + its number, as shells report them. */
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-
-/** The repository's top folder, or undefined outside one. */
-export async function repoRootOf(git: Git, dir: string): Promise<string | undefined> {
-  let r;
-  try {
-    r = await git.exec(dir, ['rev-parse', '--show-toplevel']);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError("'git' is not installed or not on PATH; install git (2.17 or later) first");
-    throw err;
-  }
-  return r.code === 0 ? r.stdout.trim() : undefined;
-}
 
 /**
  * `specdag run` on a folder that linted clean: plan, check, then hand the
@@ -90,9 +80,22 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
   const selected = only ? plan.tasks.filter((t) => only.includes(t.id)) : plan.tasks;
   const agentOverride = req.agent ?? previous?.agentOverride;
 
-  const checks = await preflight({ git, repoRoot, project, plan, env: io.env, taskIds: selected.map((t) => t.id), ...(agentOverride !== undefined ? { agentOverride } : {}) });
-  // A dry run only shows what would happen: an agent program missing from this machine is worth a warning, not a refusal.
-  const warnOnly = (c: { id: string }) => req.dryRun && c.id === 'agent-executable';
+  const specFiles = [...result.specs.list.map((s) => resolve(io.cwd, s.path)), ...(project.file ? [resolve(io.cwd, project.file)] : [])];
+  const commands = [project.setup, project.verify, ...selected.map((t) => specOf(result, t.id).verify?.value)].filter((c): c is string => c !== undefined);
+  const checks = await preflight({
+    git,
+    repoRoot,
+    project,
+    plan,
+    env: io.env,
+    taskIds: selected.map((t) => t.id),
+    specFiles,
+    specDir,
+    commands,
+    ...(agentOverride !== undefined ? { agentOverride } : {}),
+  });
+  // A dry run only shows what would happen: an agent program missing from this machine, or work not committed yet, is worth a warning.
+  const warnOnly = (c: { id: string }) => req.dryRun && (c.id === 'agent-executable' || c.id === 'committed-inputs' || c.id === 'clean-tracked-files');
   const refused = checks.find((c) => !c.ok && !warnOnly(c));
   if (refused) throw new UsageError(refused.message);
   for (const c of checks) if (!c.ok) io.stderr.write(`specdag: warning: ${c.message} (a real run stops here)\n`);
@@ -107,7 +110,14 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
   const worktreeLock = new Lock(join(locks, 'worktrees.lock'));
   // Another specdag (make -j4 running `run --only` side by side) may be in the middle of a merge there: look under its lock.
   // Without a target worktree there is nothing to look at, and nothing (not even the lock) is created before a refusal.
-  const mergeToAbort = existsSync(resolve(root, plan.targetWorktree)) && existsSync(join(root, SPECDAG_DIR)) ? await lock.run(() => checkTarget(git, root, plan, previous)) : await checkTarget(git, root, plan, previous);
+  const target = existsSync(resolve(root, plan.targetWorktree)) && existsSync(join(root, SPECDAG_DIR)) ? await lock.run(() => checkTarget(git, root, plan, previous)) : await checkTarget(git, root, plan, previous);
+  const mergeToAbort = target.ownMerge;
+  if (target.dirty.length > 0) {
+    const n = target.dirty.length;
+    const message = `the target worktree ${resolve(root, plan.targetWorktree)} has uncommitted changes (${target.dirty.slice(0, 3).join(', ')}${n > 3 ? ', …' : ''}), which specdag's merges there would mix with its work; commit them on '${plan.targetBranch}' or move them away, and run again`;
+    if (!req.dryRun) throw new UsageError(message);
+    io.stderr.write(`specdag: warning: ${message} (a real run stops here)\n`);
+  }
 
   const maxParallel = req.maxParallel ?? previous?.maxParallel ?? project.maxParallel;
   const timeoutMinutes = req.timeoutMinutes ?? previous?.timeoutMinutes;
@@ -300,6 +310,10 @@ export function startPriority(tasks: PlanTask[], result: LintResult): string[] {
     .map((t) => t.id);
 }
 
+function specOf(result: LintResult, id: string) {
+  return result.graph.specs[result.graph.index.get(id)!]!;
+}
+
 function planSummary(plan: RunPlan): RunState['plan'] {
   return { project: plan.project, taskCount: plan.tasks.length, waves: plan.waves, criticalPath: plan.criticalPath, maxParallelism: plan.maxParallelism };
 }
@@ -405,22 +419,23 @@ function taskStates(
  * half done there, except specdag's own from a run that died in it: then
  * true, and that merge is aborted and made again.
  */
-async function checkTarget(git: Git, root: string, plan: RunPlan, previous: RunState | undefined): Promise<boolean> {
+async function checkTarget(git: Git, root: string, plan: RunPlan, previous: RunState | undefined): Promise<{ ownMerge: boolean; dirty: string[] }> {
   const wt = resolve(root, plan.targetWorktree);
   const entry = (await git.worktrees(root)).find((w) => realish(w.path) === realish(wt));
   if (entry && entry.branch !== plan.targetBranch) {
     throw new UsageError(`${wt} is a worktree of ${entry.branch ? `'${entry.branch}'` : 'a detached HEAD'}, not of the target branch '${plan.targetBranch}'; check out '${plan.targetBranch}' there, or move it away`);
   }
   if (!entry && existsSync(wt)) throw new UsageError(`${wt} exists and is not a worktree of '${plan.targetBranch}'; move it away, or set worktree_dir in PROJECT.md to another folder`);
-  if (!entry || !existsSync(wt)) return false;
+  if (!entry || !existsSync(wt)) return { ownMerge: false, dirty: [] };
   const mergeHead = await git.resolve(wt, 'MERGE_HEAD');
-  if (!mergeHead) return false;
+  if (!mergeHead) return { ownMerge: false, dirty: (await git.status(wt)).changed };
   const ours = previous?.merging ? previous.tasks.find((t) => t.id === previous.merging) : undefined;
   const branchTip = ours ? await git.resolve(root, `refs/heads/${ours.branch}`) : undefined;
   if (!ours || branchTip !== mergeHead) {
     throw new UsageError(`a merge is in progress in ${wt}; finish it (git commit) or abort it (git merge --abort) there, then run again`);
   }
-  return true;
+  // specdag's own merge, cut short: what it changed there goes with the abort.
+  return { ownMerge: true, dirty: [] };
 }
 
 /**
