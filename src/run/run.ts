@@ -7,6 +7,7 @@ import { buildPrompt } from '../plan/prompt.js';
 import type { PlanTask, RunPlan } from '../plan/types.js';
 import { useColor } from '../report/color.js';
 import { UsageError } from '../util/errors.js';
+import { specdagCommand } from './claude.js';
 import { formatDryRun } from './dry-run.js';
 import { Git, withoutGitRedirects } from './git.js';
 import { earlierRuns, workOnTarget } from './history.js';
@@ -181,6 +182,7 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
     satisfiedOutside,
     merger,
     resumedConflicts,
+    specdagCommand: specdagCommand(),
     ...(timeoutMinutes !== undefined ? { timeoutMs: timeoutMinutes * 60_000 } : {}),
   });
 

@@ -1,5 +1,7 @@
 import { writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { pathMatcher } from '../graph/globs/overlap.js';
+import { writeClaudeSettings } from './claude.js';
 import { GitError, type Git } from './git.js';
 import type { Lock } from './lock.js';
 import type { Merger } from './merge.js';
@@ -29,6 +31,8 @@ export interface SchedulerOptions {
   merger: Merger;
   /** Tasks a resume found in conflict: their merge is tried again before their agent. */
   resumedConflicts: Set<string>;
+  /** This specdag as a shell command, for the Claude Code hook. */
+  specdagCommand: string;
 }
 
 const SETTLED = new Set<TaskState['status']>(['merged', 'failed', 'conflict', 'skipped']);
@@ -345,13 +349,7 @@ export class Scheduler {
     this.feedback.delete(t.id);
     const prompt = extra ? `${this.opts.promptOf(t)}\n${extra}\n` : this.opts.promptOf(t);
     writeFileSync(t.prompt, prompt);
-    const env: NodeJS.ProcessEnv = {
-      ...this.opts.env,
-      SPECDAG_TASK_ID: t.id,
-      SPECDAG_SPEC_FILE: t.specFile,
-      SPECDAG_PROMPT_FILE: t.prompt,
-      SPECDAG_RUN_ID: this.state.runId,
-    };
+    const env = this.taskEnv(t);
     const handle = startProcess({ command: t.command, cwd: t.worktree, env, stdin: prompt, log: t.log, ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}) });
     this.processes.set(t.id, handle);
     if (handle.pid !== undefined) {
@@ -371,6 +369,19 @@ export class Scheduler {
       return this.fail(t, 'timeout', `timed out after ${Math.round((this.opts.timeoutMs ?? 0) / 60000)} minute(s); its process group was killed`);
     }
     if (exit.code !== 0) return this.fail(t, 'agent', exit.code === null ? `its agent was killed by ${exit.signal}` : `its agent exited with code ${exit.code}`);
+  }
+
+  /** What every command of a task (agent, setup, check) finds in its environment (CLI.md, "Trusted results"). */
+  private taskEnv(t: TaskState): NodeJS.ProcessEnv {
+    return {
+      ...this.opts.env,
+      SPECDAG_TASK_ID: t.id,
+      SPECDAG_SPEC_FILE: t.specFile,
+      SPECDAG_PROMPT_FILE: t.prompt,
+      SPECDAG_RUN_ID: this.state.runId,
+      SPECDAG_REPO_ROOT: this.state.repoRoot,
+      SPECDAG_CLAUDE_SETTINGS: writeClaudeSettings(dirname(t.log), t.id, this.opts.specdagCommand),
+    };
   }
 
   /**
