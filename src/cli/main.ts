@@ -104,18 +104,18 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   program
     .command('run')
     .description('execute the plan: one agent per task in its own git worktree, merged into the target branch')
-    .argument('[dir]', 'spec folder', 'specs')
+    .argument('[dir]', 'spec folder (default: specs; with --resume, the run\'s own)')
     .option('--max-parallel <n>', 'at most this many agents at once (default: max_parallel from PROJECT.md)', positiveInt)
     .option('--agent <name>', 'run every task with this agent from PROJECT.md')
     .option('--only <ids>', 'comma-separated task ids to run (their finished dependencies are kept)', list)
     .option('--dry-run', 'print what would be created and run, and create nothing')
     .option('--resume [run]', 'continue the last run, or the one named')
     .option('--timeout <minutes>', 'stop a task (as failed) after this many minutes', positiveInt)
-    .action(async (dir: string, opts: { maxParallel?: number; agent?: string; only?: string[]; dryRun?: boolean; resume?: boolean | string; timeout?: number }) => {
+    .action(async (dir: string | undefined, opts: { maxParallel?: number; agent?: string; only?: string[]; dryRun?: boolean; resume?: boolean | string; timeout?: number }) => {
       const { runRun } = await import('./run.js');
       code = await runRun(
         {
-          dir,
+          ...(dir !== undefined ? { dir } : {}),
           dryRun: opts.dryRun === true,
           ...(opts.maxParallel !== undefined ? { maxParallel: opts.maxParallel } : {}),
           ...(opts.agent !== undefined ? { agent: opts.agent } : {}),

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, rmdirSync } from 'node:fs';
 import type { Git } from './git.js';
 import { alive, listRuns, readState, runsDir, type RunState, type TaskStatus } from './state.js';
-import { realish, shown } from './where.js';
+import { realish } from './preflight.js';
+import { shown } from './where.js';
 
 export interface CleanRequest {
   git: Git;
