@@ -30,9 +30,9 @@ test('list_specs and lint_specs on a folder that does not exist yet: [] and an e
 test('write_spec creates the folder, writes <dir>/<id>.md and answers with the folder lint as JSON', async () => {
   const cwd = tempDir();
   const tools = new SpecTools('specs', io(cwd));
-  const r = await tools.run('write_spec', { id: 'api', markdown: specText('api', 'depends_on: [db]\n') });
+  const r = await tools.run('write_spec', { id: 'api', markdown: specText('api', 'depends_on: [db]\nowns: [src/api/**]\n') });
   assert.equal(r.isError, false);
-  assert.equal(readFileSync(join(cwd, 'specs', 'api.md'), 'utf8'), specText('api', 'depends_on: [db]\n'));
+  assert.equal(readFileSync(join(cwd, 'specs', 'api.md'), 'utf8'), specText('api', 'depends_on: [db]\nowns: [src/api/**]\n'));
   const lint = JSON.parse(r.content);
   assert.equal(lint.version, 1);
   assert.equal(lint.errorCount, 1);

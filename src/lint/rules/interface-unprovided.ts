@@ -12,7 +12,7 @@ export default defineRule({
     for (const spec of specs.list) {
       for (const item of spec.consumes) {
         if (provided.has(item.value)) continue;
-        report({ file: spec.file, at: item.span, message: `consumes '${item.value}', which no task provides${didYouMean(item.value, provided.keys())}` });
+        report({ file: spec.file, at: item.span, message: `consumes '${item.value}', which no task provides; list it under the provides of the task that builds it${didYouMean(item.value, provided.keys())}` });
       }
     }
   },
