@@ -13,6 +13,11 @@ function positiveInt(value: string): number {
   return Number(value);
 }
 
+function port(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('expected a port number, 0 to 65535 (0: any free port).');
+  return Number(value);
+}
+
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
@@ -84,8 +89,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .command('plan')
     .description('the run plan: waves, critical path, branches, worktrees (lints first)')
     .argument('[dir]', 'spec folder', 'specs')
-    .addOption(new Option('--format <name>', 'output format').choices(['text', 'json', 'markdown', 'mermaid', 'dot']).default('text'))
-    .action(async (dir: string, opts: { format: 'text' | 'json' | 'markdown' | 'mermaid' | 'dot' }) => {
+    .addOption(new Option('--format <name>', 'output format').choices(['text', 'json', 'markdown', 'mermaid', 'dot', 'html']).default('text'))
+    .action(async (dir: string, opts: { format: 'text' | 'json' | 'markdown' | 'mermaid' | 'dot' | 'html' }) => {
       const { runPlan } = await import('./plan.js');
       code = await runPlan({ dir, format: opts.format }, io);
     });
@@ -156,6 +161,17 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .action(async (dir: string, opts: { dryRun?: boolean }) => {
       const { runClean } = await import('./clean.js');
       code = await runClean({ dir, dryRun: opts.dryRun === true }, io);
+    });
+
+  program
+    .command('ui')
+    .description('a local web page: the plan as a graph, coloured live by the latest run')
+    .argument('[dir]', 'spec folder', 'specs')
+    .option('--port <n>', 'port on 127.0.0.1 (default: any free port)', port)
+    .option('--no-open', 'do not open a browser')
+    .action(async (dir: string, opts: { port?: number; open: boolean }) => {
+      const { runUi } = await import('./ui.js');
+      code = await runUi({ dir, open: opts.open, ...(opts.port !== undefined ? { port: opts.port } : {}) }, io);
     });
 
   program
