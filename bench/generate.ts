@@ -408,6 +408,13 @@ function inject(tasks: Task[], byId: Map<string, Task>, k: number, rng: Rng): De
     }
     return list.find(ok);
   };
+  // Who depends on whom, and how many parallel tasks come after each one, before any defect changes it.
+  const children = new Map<string, Task[]>();
+  const descendants = new Map<number, number>();
+  for (const t of parallel) {
+    for (const id of t.deps) children.set(id, [...(children.get(id) ?? []), t]);
+    for (const a of t.ancestors) descendants.set(a, (descendants.get(a) ?? 0) + 1);
+  }
   const defects: Defect[] = [];
   const fail = (kind: string) => {
     throw new Error(`cannot inject a '${kind}' defect: the folder is too small for ${k} defects`);
@@ -434,24 +441,25 @@ function inject(tasks: Task[], byId: Map<string, Task>, k: number, rng: Rng): De
         break;
       }
       case 'dependency-cycle': {
-        // Tasks with no dependencies and no dependents: closing a loop through them changes nothing else
-        // (nothing sits behind the cycle, no dependency becomes implied).
+        // The mistake as it happens: a task comes to depend on work that comes after it, so everything
+        // downstream sits behind the cycle (the case that once cost redundant-dependency its pruning). The
+        // chain below `first` depends on nothing else, so no other dependency becomes implied.
         const size = Math.floor(d / DEFECT_KINDS.length) % 2 === 0 ? 2 : 3;
-        const isolated = (x: Task) => free(x) && x.deps.length === 0 && x.dependents === 0;
-        const first = draw(parallel, isolated) ?? fail(kind);
-        const members = [first];
-        for (const x of parallel) {
-          if (members.length === size) break;
-          if (x !== first && x.area === first.area && isolated(x)) members.push(x);
-        }
-        for (const x of parallel) {
-          if (members.length === size) break;
-          if (!members.includes(x) && isolated(x)) members.push(x);
-        }
-        if (members.length < size) return fail(kind);
-        members.forEach((m, i) => m.deps.push(members[(i + 1) % size]!.id));
+        const chainBelow = (x: Task): Task[] | undefined => {
+          const members = [x];
+          while (members.length < size) {
+            const last = members[members.length - 1]!;
+            const next = (children.get(last.id) ?? []).find((c) => free(c) && c.deps.length === 1 && !members.includes(c));
+            if (!next) return undefined;
+            members.push(next);
+          }
+          return members;
+        };
+        const first = draw(parallel, (x) => free(x) && (descendants.get(x.index) ?? 0) >= 10 && chainBelow(x) !== undefined) ?? fail(kind);
+        const members = chainBelow(first)!;
+        first.deps.push(members[members.length - 1]!.id);
         claim(...members);
-        defects.push({ ruleId: kind, file: fileOf(first), note: `cycle ${[...members, first].map((m) => m.id).join(' → ')}` });
+        defects.push({ ruleId: kind, file: fileOf(first), note: `cycle ${[...members, first].map((m) => m.id).join(' ← ')}, ${descendants.get(first.index)} tasks behind it` });
         break;
       }
       case 'ownership-conflict': {

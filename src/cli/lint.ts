@@ -37,6 +37,7 @@ export async function runLint(opts: LintOptions, io: Io): Promise<number> {
   const warningCount = result.diagnostics.length - errorCount;
   const shown = opts.quiet ? result.diagnostics.filter((d) => d.severity === 'error') : result.diagnostics;
   const report: LintReport = { filesChecked: result.filesChecked, errorCount, warningCount: opts.quiet ? 0 : warningCount, diagnostics: shown };
+  if (opts.quiet && warningCount > 0) report.hiddenWarnings = warningCount;
   if (opts.format === 'stylish') report.fixed = fixed;
   else for (const line of fixed) io.stderr.write(`fixed ${line}\n`);
   const text = profile.time('format', () =>

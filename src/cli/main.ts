@@ -1,4 +1,4 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SpecError, UsageError } from '../util/errors.js';
 import { processIo, type Io } from '../io/io.js';
 import { version } from './io.js';
@@ -61,9 +61,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .command('init')
     .description('create a spec folder with a PROJECT.md and one example task')
     .argument('[dir]', 'spec folder', 'specs')
-    .action(async (dir: string) => {
+    .option('--claude', 'also set up Claude Code: .mcp.json with the specdag MCP server, and a specdag skill')
+    .action(async (dir: string, opts: { claude?: boolean }) => {
       const { runInit } = await import('./init.js');
-      code = await runInit({ dir }, io);
+      code = await runInit({ dir, claude: opts.claude === true }, io);
     });
 
   program
@@ -108,18 +109,18 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   program
     .command('run')
     .description('execute the plan: one agent per task in its own git worktree, merged into the target branch')
-    .argument('[dir]', 'spec folder', 'specs')
+    .argument('[dir]', 'spec folder (default: specs; with --resume, the run\'s own)')
     .option('--max-parallel <n>', 'at most this many agents at once (default: max_parallel from PROJECT.md)', positiveInt)
     .option('--agent <name>', 'run every task with this agent from PROJECT.md')
     .option('--only <ids>', 'comma-separated task ids to run (their finished dependencies are kept)', list)
     .option('--dry-run', 'print what would be created and run, and create nothing')
     .option('--resume [run]', 'continue the last run, or the one named')
     .option('--timeout <minutes>', 'stop a task (as failed) after this many minutes', positiveInt)
-    .action(async (dir: string, opts: { maxParallel?: number; agent?: string; only?: string[]; dryRun?: boolean; resume?: boolean | string; timeout?: number }) => {
+    .action(async (dir: string | undefined, opts: { maxParallel?: number; agent?: string; only?: string[]; dryRun?: boolean; resume?: boolean | string; timeout?: number }) => {
       const { runRun } = await import('./run.js');
       code = await runRun(
         {
-          dir,
+          ...(dir !== undefined ? { dir } : {}),
           dryRun: opts.dryRun === true,
           ...(opts.maxParallel !== undefined ? { maxParallel: opts.maxParallel } : {}),
           ...(opts.agent !== undefined ? { agent: opts.agent } : {}),
@@ -139,6 +140,27 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .action(async (run: string | undefined, opts: { format: 'text' | 'json' }) => {
       const { runStatus } = await import('./status.js');
       code = await runStatus({ format: opts.format, ...(run !== undefined ? { run } : {}) }, io);
+    });
+
+  program
+    .command('logs')
+    .description("a task's log from the last run (or the one named); -f follows it until the task is over")
+    .argument('<task>', 'task id')
+    .argument('[run]', 'run id (see .specdag/runs/)')
+    .option('-f, --follow', 'keep printing what the task writes until it is over')
+    .action(async (task: string, run: string | undefined, opts: { follow?: boolean }) => {
+      const { runLogs } = await import('./logs.js');
+      code = await runLogs({ task, follow: opts.follow === true, ...(run !== undefined ? { run } : {}) }, io);
+    });
+
+  program
+    .command('clean')
+    .description('remove the worktrees and branches of merged tasks (never forced); keep, and say why, everything else')
+    .argument('[dir]', 'spec folder', 'specs')
+    .option('--dry-run', 'print what would be removed and kept, and change nothing')
+    .action(async (dir: string, opts: { dryRun?: boolean }) => {
+      const { runClean } = await import('./clean.js');
+      code = await runClean({ dir, dryRun: opts.dryRun === true }, io);
     });
 
   program
@@ -165,6 +187,36 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         { dir, resume: opts.resume === true, ...(opts.model !== undefined ? { model: opts.model } : {}), ...(opts.refine !== undefined ? { refine: opts.refine } : {}) },
         io,
       );
+    });
+
+  program
+    .command('mcp')
+    .description('an MCP server on stdio: the spec tools and the interview prompt, for any agent that speaks MCP')
+    .argument('[dir]', 'spec folder', 'specs')
+    .action(async (dir: string) => {
+      const { runMcp } = await import('./mcp.js');
+      code = await runMcp({ dir }, io);
+    });
+
+  program
+    .command('hook')
+    .description('hooks for coding agents: claude-pre-tool-use refuses edits outside the task\'s owns')
+    .addArgument(new Argument('<event>', 'the hook to run').choices(['claude-pre-tool-use']))
+    .action(async (event: 'claude-pre-tool-use') => {
+      const { runHook } = await import('./hook.js');
+      code = await runHook({ event }, io);
+    });
+
+  program
+    .command('import')
+    .description("turn another tool's task list into specs, then lint them")
+    .addArgument(new Argument('<format>', 'the tool that wrote the task list').choices(['spec-kit', 'taskmaster', 'cc-sdd', 'backlog']))
+    .argument('<source>', "a spec-kit or cc-sdd tasks.md, Task Master's tasks.json, or Backlog.md's backlog/tasks folder")
+    .argument('[dir]', 'spec folder to write into', 'specs')
+    .option('--tag <name>', 'Task Master: the tag to import (default: master, or the only tag)')
+    .action(async (format: 'spec-kit' | 'taskmaster' | 'cc-sdd' | 'backlog', source: string, dir: string, opts: { tag?: string }) => {
+      const { runImport } = await import('./import.js');
+      code = await runImport({ format, source, dir, ...(opts.tag !== undefined ? { tag: opts.tag } : {}) }, io);
     });
 
   try {

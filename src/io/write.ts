@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -46,4 +46,36 @@ export function createFile(path: string, content: string): boolean {
     closeSync(fd);
   }
   return true;
+}
+
+/**
+ * Writes a file that must not exist yet, whole or not at all: the text goes
+ * to a temporary file beside it, which is then hard-linked to the target
+ * (a link fails when the target exists, where a rename would replace it).
+ * False, and nothing written, when the target exists.
+ */
+export function createFileAtomic(target: string, content: string): boolean {
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now()}.tmp`);
+  const fd = openSync(tmp, 'wx');
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  try {
+    linkSync(tmp, target);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    // A file system without hard links: an exclusive create still never replaces a file.
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS' || code === 'EXDEV') return createFile(target, content);
+    throw err;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
 }

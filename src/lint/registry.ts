@@ -11,7 +11,9 @@ import interfaceNotUpstream from './rules/interface-not-upstream.js';
 import interfaceUnprovided from './rules/interface-unprovided.js';
 import noIntegration from './rules/no-integration.js';
 import ownershipConflict from './rules/ownership-conflict.js';
+import ownsEmpty from './rules/owns-empty.js';
 import phaseOrder from './rules/phase-order.js';
+import placeholderText from './rules/placeholder-text.js';
 import projectConfig from './rules/project-config.js';
 import readWriteRace from './rules/read-write-race.js';
 import redundantDependency from './rules/redundant-dependency.js';
@@ -37,7 +39,9 @@ export const rules: readonly Rule[] = [
   interfaceUnprovided,
   noIntegration,
   ownershipConflict,
+  ownsEmpty,
   phaseOrder,
+  placeholderText,
   projectConfig,
   readWriteRace,
   redundantDependency,
@@ -66,7 +70,9 @@ export const severities: Readonly<Record<string, Severity>> = {
   'interface-unprovided': 'error',
   'no-integration': 'warning',
   'ownership-conflict': 'error',
+  'owns-empty': 'warning',
   'phase-order': 'error',
+  'placeholder-text': 'warning',
   'project-config': 'error',
   'read-write-race': 'warning',
   'redundant-dependency': 'warning',

@@ -29,10 +29,11 @@ export function formatStylish(report: LintReport, options: FormatOptions): strin
     lines.push('');
   }
   const total = report.errorCount + report.warningCount;
+  const hidden = report.hiddenWarnings ? `${plural(report.hiddenWarnings, 'warning')} hidden by --quiet` : '';
   if (total === 0) {
-    lines.push(c.green(`✔ ${plural(report.filesChecked, 'file')} checked, no problems`));
+    lines.push(c.green(`✔ ${plural(report.filesChecked, 'file')} checked, ${hidden ? `no errors (${hidden})` : 'no problems'}`));
   } else {
-    const summary = `✖ ${plural(total, 'problem')} (${plural(report.errorCount, 'error')}, ${plural(report.warningCount, 'warning')})`;
+    const summary = `✖ ${plural(total, 'problem')} (${plural(report.errorCount, 'error')}, ${hidden || plural(report.warningCount, 'warning')})`;
     lines.push(report.errorCount > 0 ? c.red(c.bold(summary)) : c.yellow(c.bold(summary)));
     const fixable = report.diagnostics.filter((d) => d.fixable).length;
     if (fixable > 0) lines.push(`  ${plural(fixable, 'problem')} potentially fixable with the \`--fix\` option.`);

@@ -8,6 +8,8 @@ export interface LintReport {
   diagnostics: Diagnostic[];
   /** Fixes applied by `--fix`, one line each. */
   fixed?: string[];
+  /** Warnings left out by `--quiet`: counted, so a quiet run does not claim there are none. */
+  hiddenWarnings?: number;
 }
 
 export interface FormatOptions {

@@ -13,13 +13,15 @@ export interface DryRunInput {
   /** The target branch's commit when it exists already. */
   targetCommit: string | undefined;
   targetWorktreeExists: boolean;
-  /** Ids of parallel tasks whose branch exists already (reused, not created). */
+  /** Ids of tasks whose branch exists already (reused, not created). */
   existingBranches: Set<string>;
   commandOf(task: PlanTask): { name: string; command: string | undefined } | undefined;
   maxParallel: number;
   timeoutMinutes?: number;
   /** The run --resume would continue. */
   previous: RunState | undefined;
+  /** Tasks whose work is on the target branch already, and how that is known. */
+  onTarget: Map<string, string>;
 }
 
 const short = (sha: string) => sha.slice(0, 7);
@@ -58,25 +60,28 @@ export function formatDryRun(input: DryRunInput): string {
       skipped.push(`${t.id} (merged in run ${input.previous!.runId})`);
       continue;
     }
+    const found = input.onTarget.get(t.id);
+    if (found !== undefined) {
+      skipped.push(`${t.id} (already on ${target}: ${found})`);
+      continue;
+    }
     n++;
     if (old?.status === 'done') {
       lines.push(`${n}. ${t.phase} ${t.id}: finished in run ${input.previous!.runId}; git merge --no-ff ${t.branch} into ${target}`);
       continue;
     }
+    if (old?.status === 'conflict') {
+      lines.push(`${n}. ${t.phase} ${t.id}: in conflict in run ${input.previous!.runId}; git merge --no-ff ${t.branch} into ${target} again first (its agent runs again only if that still conflicts)`);
+      continue;
+    }
     const after = t.dependsOn.length ? ` after ${t.dependsOn.join(', ')}` : t.phase === 'foundation' ? '' : ' after the foundation';
     const agent = input.commandOf(t);
     const command = agent ? `agent ${agent.name}: ${agent.command ?? '(no command)'}` : 'no agent';
-    if (t.phase === 'parallel') {
-      const branch = input.existingBranches.has(t.id) ? `branch ${t.branch} (exists: reused as it is)` : `branch ${t.branch} from the tip of ${target}`;
-      lines.push(`${n}. ${t.phase} ${t.id}${after}, wave ${t.wave}`);
-      lines.push(`     create   ${branch}, worktree ${show(t.worktree)}`);
-      lines.push(`     run      ${command}`);
-      lines.push(`     then     commit what it leaves on ${t.branch}; git merge --no-ff ${t.branch} into ${target}`);
-    } else {
-      lines.push(`${n}. ${t.phase} ${t.id}${after}, wave ${t.wave}, on ${target} in ${show(plan.targetWorktree)}`);
-      lines.push(`     run      ${command}`);
-      lines.push(`     then     commit what it leaves on ${target}`);
-    }
+    const branch = input.existingBranches.has(t.id) ? `branch ${t.branch} (exists: reused as it is)` : `branch ${t.branch} from the tip of ${target}`;
+    lines.push(`${n}. ${t.phase} ${t.id}${after}, wave ${t.wave}`);
+    lines.push(`     create   ${branch}, worktree ${show(t.worktree)}`);
+    lines.push(`     run      ${command}`);
+    lines.push(`     then     commit what it leaves on ${t.branch}; git merge --no-ff ${t.branch} into ${target}`);
   }
   if (n === 0) lines.push('nothing to run');
   if (skipped.length) {
@@ -84,6 +89,8 @@ export function formatDryRun(input: DryRunInput): string {
     lines.push(`not run: ${skipped.join(', ')}`);
   }
   lines.push('');
-  lines.push('Foundation tasks run one at a time, in this order; each parallel task starts as soon as its dependencies are merged and a slot is free; integration tasks run last.');
+  lines.push(
+    `Every task works on its own branch and worktree and is merged into ${target} one merge at a time. Foundation tasks run one at a time, in this order, each after the one before it is merged; each parallel task starts as soon as its dependencies are merged and a slot is free; integration tasks run last.`,
+  );
   return `${lines.join('\n')}\n`;
 }

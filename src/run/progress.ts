@@ -79,7 +79,7 @@ export class Progress {
   }
 
   done(t: TaskState): void {
-    this.event(`done ${t.id}${t.phase === 'parallel' ? `, committed on ${t.branch}` : ''}`);
+    this.event(`done ${t.id}, committed on ${t.branch}`);
   }
 
   merged(t: TaskState): void {

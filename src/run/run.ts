@@ -7,12 +7,17 @@ import { buildPrompt } from '../plan/prompt.js';
 import type { PlanTask, RunPlan } from '../plan/types.js';
 import { useColor } from '../report/color.js';
 import { UsageError } from '../util/errors.js';
+import { specdagCommand } from './claude.js';
 import { formatDryRun } from './dry-run.js';
 import { Git, withoutGitRedirects } from './git.js';
+import { earlierRuns, workOnTarget } from './history.js';
+import { Merger } from './merge.js';
+import { groupAlive } from './process.js';
 import { Lock } from './lock.js';
 import { agentFor, preflight, realish } from './preflight.js';
 import { duration, Progress, shownPath } from './progress.js';
 import { Scheduler } from './scheduler.js';
+import { repoRootOf } from './where.js';
 import {
   alive,
   countByStatus,
@@ -30,6 +35,7 @@ import {
 } from './state.js';
 
 export interface RunRequest {
+  /** The spec folder (default `specs`; a resume without one uses the run's own). */
   dir: string;
   maxParallel?: number;
   agent?: string;
@@ -42,25 +48,14 @@ export interface RunRequest {
 }
 
 /** Exit codes after a signal: 128 + its number, as shells report them. */
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
-
-/** The repository's top folder, or undefined outside one. */
-export async function repoRootOf(git: Git, dir: string): Promise<string | undefined> {
-  let r;
-  try {
-    r = await git.exec(dir, ['rev-parse', '--show-toplevel']);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError("'git' is not installed or not on PATH; install git (2.17 or later) first");
-    throw err;
-  }
-  return r.code === 0 ? r.stdout.trim() : undefined;
-}
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
  * `specdag run` on a folder that linted clean: plan, check, then hand the
  * tasks to the scheduler. Returns the exit code: 0 all merged, 1 a task
- * failed / conflicted / was skipped, 2 refused (UsageError), 130 / 143
- * stopped by SIGINT / SIGTERM.
+ * failed / conflicted / was skipped, 2 refused (UsageError), 130 / 143 / 129
+ * stopped by SIGINT / SIGTERM / SIGHUP, once no process it started is alive.
  */
 export async function executeRun(req: RunRequest, result: LintResult, io: Io): Promise<number> {
   const git = new Git(io.env);
@@ -86,17 +81,44 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
   const selected = only ? plan.tasks.filter((t) => only.includes(t.id)) : plan.tasks;
   const agentOverride = req.agent ?? previous?.agentOverride;
 
-  const checks = await preflight({ git, repoRoot, project, plan, env: io.env, taskIds: selected.map((t) => t.id), ...(agentOverride !== undefined ? { agentOverride } : {}) });
-  // A dry run only shows what would happen: an agent program missing from this machine is worth a warning, not a refusal.
-  const warnOnly = (c: { id: string }) => req.dryRun && c.id === 'agent-executable';
+  const specFiles = [...result.specs.list.map((s) => resolve(io.cwd, s.path)), ...(project.file ? [resolve(io.cwd, project.file)] : [])];
+  const commands = [project.setup, project.verify, ...selected.map((t) => specOf(result, t.id).verify?.value)].filter((c): c is string => c !== undefined);
+  const checks = await preflight({
+    git,
+    repoRoot,
+    project,
+    plan,
+    env: io.env,
+    taskIds: selected.map((t) => t.id),
+    specFiles,
+    specDir,
+    commands,
+    ...(agentOverride !== undefined ? { agentOverride } : {}),
+  });
+  // A dry run only shows what would happen: an agent program missing from this machine, or work not committed yet, is worth a warning.
+  const warnOnly = (c: { id: string }) => req.dryRun && (c.id === 'agent-executable' || c.id === 'committed-inputs' || c.id === 'clean-tracked-files');
   const refused = checks.find((c) => !c.ok && !warnOnly(c));
   if (refused) throw new UsageError(refused.message);
   for (const c of checks) if (!c.ok) io.stderr.write(`specdag: warning: ${c.message} (a real run stops here)\n`);
   const root = repoRoot!;
   checkConcurrentRuns(root, selected, previous);
-  const satisfiedOutside = only ? await checkOutsideDependencies(git, root, plan, selected, result, previous) : new Set<string>();
+  const earlier = earlierRuns(root, plan.targetBranch, previous?.runId);
+  const onTarget = await workOnTarget(git, root, plan.targetBranch, plan.tasks, previous ? [previous, ...earlier] : earlier);
+  const satisfiedOutside = only ? checkOutsideDependencies(plan, selected, result, onTarget) : new Set<string>();
 
-  const mergeToAbort = await checkTarget(git, root, plan, previous);
+  const locks = join(root, SPECDAG_DIR, 'locks');
+  const lock = new Lock(join(locks, `${plan.targetBranch.replace(/[^A-Za-z0-9._-]/g, '_')}.lock`));
+  const worktreeLock = new Lock(join(locks, 'worktrees.lock'));
+  // Another specdag (make -j4 running `run --only` side by side) may be in the middle of a merge there: look under its lock.
+  // Without a target worktree there is nothing to look at, and nothing (not even the lock) is created before a refusal.
+  const target = existsSync(resolve(root, plan.targetWorktree)) && existsSync(join(root, SPECDAG_DIR)) ? await lock.run(() => checkTarget(git, root, plan, previous)) : await checkTarget(git, root, plan, previous);
+  const mergeToAbort = target.ownMerge;
+  if (target.dirty.length > 0) {
+    const n = target.dirty.length;
+    const message = `the target worktree ${resolve(root, plan.targetWorktree)} has uncommitted changes (${target.dirty.slice(0, 3).join(', ')}${n > 3 ? ', …' : ''}), which specdag's merges there would mix with its work; commit them on '${plan.targetBranch}' or move them away, and run again`;
+    if (!req.dryRun) throw new UsageError(message);
+    io.stderr.write(`specdag: warning: ${message} (a real run stops here)\n`);
+  }
 
   const maxParallel = req.maxParallel ?? previous?.maxParallel ?? project.maxParallel;
   const timeoutMinutes = req.timeoutMinutes ?? previous?.timeoutMinutes;
@@ -106,7 +128,7 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
     const baseCommit = (await git.resolve(root, `refs/heads/${plan.baseBranch}`))!;
     const targetCommit = await git.resolve(root, `refs/heads/${plan.targetBranch}`);
     const existing = new Set<string>();
-    for (const t of order) if (t.phase === 'parallel' && (await git.branchExists(root, t.branch))) existing.add(t.id);
+    for (const t of order) if (await git.branchExists(root, t.branch)) existing.add(t.id);
     io.stdout.write(
       formatDryRun({
         plan,
@@ -120,6 +142,7 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
         commandOf: (t) => agentFor(t, project, agentOverride),
         maxParallel,
         previous,
+        onTarget,
         ...(timeoutMinutes !== undefined ? { timeoutMinutes } : {}),
       }),
     );
@@ -129,7 +152,10 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
   const runId = previous?.runId ?? newRunId();
   const runDir = createRunDir(root, runId);
   const state = previous ?? newState(runId, root, specDir, plan, maxParallel);
-  state.tasks = taskStates(order, plan, result, root, runDir, (t) => agentFor(t, project, agentOverride), previous);
+  // (state is previous itself on a resume: read what it recorded before the tasks are replaced.)
+  const resumedConflicts = new Set(previous ? previous.tasks.filter((t) => t.status === 'conflict' && !onTarget.has(t.id)).map((t) => t.id) : []);
+  const mergedBefore = new Set(previous ? previous.tasks.filter((t) => t.status === 'merged').map((t) => t.id) : []);
+  state.tasks = taskStates(order, plan, result, root, runDir, (t) => agentFor(t, project, agentOverride), previous, onTarget);
   state.status = 'running';
   state.pid = process.pid;
   state.maxParallel = maxParallel;
@@ -142,9 +168,7 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
   writeState(state);
 
   const progress = new Progress(io.stdout, io.cwd, useColor(io.stdout, io.env));
-  const locks = join(root, SPECDAG_DIR, 'locks');
-  const lock = new Lock(join(locks, `${plan.targetBranch.replace(/[^A-Za-z0-9._-]/g, '_')}.lock`));
-  const worktreeLock = new Lock(join(locks, 'worktrees.lock'));
+  const merger = new Merger(git, state.targetWorktree);
   const scheduler = new Scheduler({
     git,
     state,
@@ -156,16 +180,23 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
     maxParallel,
     priority: startPriority(order, result),
     satisfiedOutside,
+    merger,
+    resumedConflicts,
+    specdagCommand: specdagCommand(),
     ...(timeoutMinutes !== undefined ? { timeoutMs: timeoutMinutes * 60_000 } : {}),
   });
 
   const onSignal = (signal: NodeJS.Signals) => scheduler.stop(signal);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
   const started = Date.now();
   try {
     progress.line(`specdag: run ${runId}${previous ? ' (resumed)' : ''}: ${state.tasks.length} task${state.tasks.length === 1 ? '' : 's'}, up to ${maxParallel} at once, on '${plan.targetBranch}' (from '${plan.baseBranch}')`);
-    await lock.run(() => worktreeLock.run(() => prepareTarget(git, state, mergeToAbort)));
+    await lock.run(async () => {
+      const created = await worktreeLock.run(() => prepareTarget(git, state, mergeToAbort));
+      if (!created && !previous) await mergeBase(git, state, merger, progress);
+    });
+    const found = state.tasks.filter((t) => t.onTarget !== undefined && !mergedBefore.has(t.id));
+    if (found.length > 0) progress.line(`specdag: already on '${plan.targetBranch}', not run again: ${found.map((t) => t.id).join(', ')}`);
     progress.begin(state.tasks);
     await scheduler.run();
   } catch (err) {
@@ -174,8 +205,7 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
     writeState(state);
     throw err;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
     progress.end();
   }
 
@@ -199,7 +229,7 @@ function checkResumable(previous: RunState, plan: RunPlan): void {
     );
   }
   for (const t of previous.tasks) {
-    if (t.status === 'running' && t.agentPid !== undefined && alive(-t.agentPid)) {
+    if (t.status === 'running' && t.agentPid !== undefined && groupAlive(t.agentPid)) {
       throw new UsageError(`the agent of task '${t.id}' from run ${previous.runId} is still running (process group ${t.agentPid}); stop it (kill -- -${t.agentPid}) or let it finish, then resume`);
     }
   }
@@ -233,10 +263,10 @@ function checkConcurrentRuns(root: string, selected: PlanTask[], previous: RunSt
 /**
  * With --only, the selected tasks' dependencies outside the selection
  * (explicit ones, and every foundation task for a parallel or integration
- * task) must already be done: `status: done` in their spec, or merged by an
- * earlier run into the target branch as it is now.
+ * task) must already be done: `status: done` in their spec, or their work on
+ * the target branch as it is now.
  */
-async function checkOutsideDependencies(git: Git, root: string, plan: RunPlan, selected: PlanTask[], result: LintResult, previous: RunState | undefined): Promise<Set<string>> {
+function checkOutsideDependencies(plan: RunPlan, selected: PlanTask[], result: LintResult, onTarget: Map<string, string>): Set<string> {
   const inRun = new Set(selected.map((t) => t.id));
   const byId = new Map(plan.tasks.map((t) => [t.id, t]));
   const needed = new Set<string>();
@@ -244,19 +274,7 @@ async function checkOutsideDependencies(git: Git, root: string, plan: RunPlan, s
     for (const d of t.dependsOn) if (!inRun.has(d)) needed.add(d);
     if (t.phase !== 'foundation') for (const f of plan.tasks) if (f.phase === 'foundation' && !inRun.has(f.id)) needed.add(f.id);
   }
-  const satisfied = new Set<string>();
-  for (const id of needed) if (byId.get(id)?.status === 'done') satisfied.add(id);
-  const tip = await git.resolve(root, `refs/heads/${plan.targetBranch}`);
-  if (tip) {
-    const states = [...(previous ? [previous] : []), ...listRuns(root).reverse().filter((id) => id !== previous?.runId).map((id) => readState(root, id))];
-    for (const state of states) {
-      for (const t of state.tasks) {
-        if (!needed.has(t.id) || satisfied.has(t.id) || t.status !== 'merged') continue;
-        const commit = t.mergeCommit ?? t.commit;
-        if (commit && (await git.resolve(root, commit)) && (await git.isAncestor(root, commit, tip))) satisfied.add(t.id);
-      }
-    }
-  }
+  const satisfied = new Set([...needed].filter((id) => byId.get(id)?.status === 'done' || onTarget.has(id)));
   const missing = [...needed].filter((id) => !satisfied.has(id)).sort((a, b) => result.graph.topo[result.graph.index.get(a)!]! - result.graph.topo[result.graph.index.get(b)!]!);
   if (missing.length > 0) {
     throw new UsageError(
@@ -292,6 +310,10 @@ export function startPriority(tasks: PlanTask[], result: LintResult): string[] {
       return a.wave - b.wave || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
     })
     .map((t) => t.id);
+}
+
+function specOf(result: LintResult, id: string) {
+  return result.graph.specs[result.graph.index.get(id)!]!;
 }
 
 function planSummary(plan: RunPlan): RunState['plan'] {
@@ -334,21 +356,20 @@ function taskStates(
   runDir: string,
   agentOf: (t: PlanTask) => { name: string; command: string | undefined } | undefined,
   previous: RunState | undefined,
+  onTarget: Map<string, string>,
 ): TaskState[] {
   const before = new Map((previous?.tasks ?? []).map((t) => [t.id, t]));
-  const targetWorktree = resolve(root, plan.targetWorktree);
   return order.map((p) => {
     const spec = result.graph.specs[result.graph.index.get(p.id)!]!;
     const agent = agentOf(p);
-    const parallel = p.phase === 'parallel';
     const t: TaskState = {
       id: p.id,
       title: p.title,
       phase: p.phase,
       dependsOn: p.dependsOn,
       status: 'pending',
-      branch: parallel ? p.branch : plan.targetBranch,
-      worktree: parallel ? resolve(root, p.worktree) : targetWorktree,
+      branch: p.branch,
+      worktree: resolve(root, p.worktree),
       log: join(runDir, `${p.id}.log`),
       prompt: join(runDir, `${p.id}.prompt.md`),
       specFile: resolve(spec.path),
@@ -367,6 +388,19 @@ function taskStates(
       t.outsideOwns = old.outsideOwns;
       if (old.status === 'merged' || old.status === 'done') t.status = old.status;
       if (old.status === 'running' || old.interrupted) t.interrupted = true;
+      if (old.onTarget !== undefined) t.onTarget = old.onTarget;
+      // A conflict is first merged again: the user may have resolved it on the task's branch.
+      if (old.status === 'conflict') {
+        t.status = 'done';
+        if (old.reason !== undefined) t.reason = old.reason;
+      }
+    }
+    const found = onTarget.get(p.id);
+    if (t.status !== 'merged' && found !== undefined && p.status !== 'done') {
+      // Its work is on the target branch already (an earlier run, or the user's own merge): nothing to run.
+      t.status = 'merged';
+      t.onTarget = found;
+      delete t.reason;
     }
     if (p.status === 'done') {
       t.status = 'skipped';
@@ -387,35 +421,37 @@ function taskStates(
  * half done there, except specdag's own from a run that died in it: then
  * true, and that merge is aborted and made again.
  */
-async function checkTarget(git: Git, root: string, plan: RunPlan, previous: RunState | undefined): Promise<boolean> {
+async function checkTarget(git: Git, root: string, plan: RunPlan, previous: RunState | undefined): Promise<{ ownMerge: boolean; dirty: string[] }> {
   const wt = resolve(root, plan.targetWorktree);
   const entry = (await git.worktrees(root)).find((w) => realish(w.path) === realish(wt));
   if (entry && entry.branch !== plan.targetBranch) {
     throw new UsageError(`${wt} is a worktree of ${entry.branch ? `'${entry.branch}'` : 'a detached HEAD'}, not of the target branch '${plan.targetBranch}'; check out '${plan.targetBranch}' there, or move it away`);
   }
   if (!entry && existsSync(wt)) throw new UsageError(`${wt} exists and is not a worktree of '${plan.targetBranch}'; move it away, or set worktree_dir in PROJECT.md to another folder`);
-  if (!entry || !existsSync(wt)) return false;
+  if (!entry || !existsSync(wt)) return { ownMerge: false, dirty: [] };
   const mergeHead = await git.resolve(wt, 'MERGE_HEAD');
-  if (!mergeHead) return false;
+  if (!mergeHead) return { ownMerge: false, dirty: (await git.status(wt)).changed };
   const ours = previous?.merging ? previous.tasks.find((t) => t.id === previous.merging) : undefined;
   const branchTip = ours ? await git.resolve(root, `refs/heads/${ours.branch}`) : undefined;
   if (!ours || branchTip !== mergeHead) {
     throw new UsageError(`a merge is in progress in ${wt}; finish it (git commit) or abort it (git merge --abort) there, then run again`);
   }
-  return true;
+  // specdag's own merge, cut short: what it changed there goes with the abort.
+  return { ownMerge: true, dirty: [] };
 }
 
 /**
  * The target branch (created from the base branch when missing; the base
  * branch itself is only read) and its worktree, as checkTarget found them.
  */
-async function prepareTarget(git: Git, state: RunState, abortMerge: boolean): Promise<void> {
+async function prepareTarget(git: Git, state: RunState, abortMerge: boolean): Promise<boolean> {
   const root = state.repoRoot;
   const [base, target] = await Promise.all([git.resolve(root, `refs/heads/${state.baseBranch}`), git.resolve(root, `refs/heads/${state.targetBranch}`)]);
   state.baseCommit = base ?? state.baseCommit;
   if (!target) {
     await git.run(root, ['branch', '--no-track', state.targetBranch, `refs/heads/${state.baseBranch}`]);
   }
+  state.targetCommit = target ?? base!;
   const wt = state.targetWorktree;
   if (!existsSync(wt)) {
     // A registration whose folder was deleted would make `worktree add` refuse; pruning forgets it and removes no files.
@@ -426,16 +462,44 @@ async function prepareTarget(git: Git, state: RunState, abortMerge: boolean): Pr
   if (abortMerge) await git.run(wt, ['merge', '--abort']);
   delete state.merging;
   writeState(state);
+  return target === undefined;
+}
+
+/**
+ * A new run on a target branch made earlier first brings in what the base
+ * branch gained since, through the same merge as any task. A merge that
+ * conflicts (or fails) is dropped with one line: the run goes on from the
+ * target as it is.
+ */
+async function mergeBase(git: Git, state: RunState, merger: Merger, progress: Progress): Promise<void> {
+  const root = state.repoRoot;
+  const target = state.targetCommit!;
+  const [base, gained] = [state.baseBranch, await git.line(root, ['rev-list', '--count', `${target}..${state.baseCommit}`])];
+  if (gained === '0') return;
+  const commits = `${gained} commit${gained === '1' ? '' : 's'}`;
+  const r = await merger.merge(state.baseCommit, [`Merge ${base} into ${state.targetBranch}`, `specdag run ${state.runId}: '${base}' gained ${commits} since '${state.targetBranch}' was made.`]);
+  if (r.ok) {
+    state.targetCommit = r.commit;
+    state.baseMerge = { status: 'merged', commit: r.commit, base: state.baseCommit };
+    progress.line(`specdag: merged '${base}' into '${state.targetBranch}' first: it gained ${commits} since the target was made`);
+  } else {
+    const why = r.conflicts.length > 0 ? `conflicts in ${r.conflicts.join(', ')}` : `failed (${r.message})`;
+    state.baseMerge = { status: r.conflicts.length > 0 ? 'conflict' : 'failed', base: state.baseCommit, reason: why };
+    progress.line(`specdag: merging '${base}' (${commits} ahead) into '${state.targetBranch}' ${why}; dropped, the run goes on from '${state.targetBranch}' as it is`);
+  }
+  writeState(state);
 }
 
 function summary(state: RunState, ms: number, cwd: string, dir: string, signal: NodeJS.Signals | undefined): string {
-  const c = countByStatus(state.tasks);
-  const parts = (['merged', 'done', 'failed', 'conflict', 'skipped', 'pending'] as const).filter((s) => c[s] > 0).map((s) => `${c[s]} ${s}`);
+  const c: Record<string, number> = countByStatus(state.tasks);
+  c.interrupted = state.tasks.filter((t) => t.failure === 'interrupted').length;
+  c.failed! -= c.interrupted;
+  const parts = ['merged', 'done', 'failed', 'interrupted', 'conflict', 'skipped', 'pending'].filter((s) => c[s]! > 0).map((s) => `${c[s]} ${s}`);
   const lines = [
     `specdag: run ${state.runId} ${signal ? `stopped by ${signal}` : 'finished'} in ${duration(ms)}: ${parts.join(', ') || 'nothing to do'}; target branch '${state.targetBranch}' in ${shownPath(state.targetWorktree, cwd)}`,
   ];
   for (const t of state.tasks) {
-    if (t.status === 'failed' || t.status === 'conflict') lines.push(`  ${t.status} ${t.id}: ${t.reason ?? ''} (log: ${shownPath(t.log, cwd)})`);
+    if ((t.status === 'failed' || t.status === 'conflict') && t.failure !== 'interrupted') lines.push(`  ${t.status} ${t.id}: ${t.reason ?? ''} (log: ${shownPath(t.log, cwd)})`);
   }
   if (signal || state.tasks.some(isProblem)) lines.push(`  resume with: specdag run ${dir} --resume ${state.runId}`);
   return `${lines.join('\n')}\n`;

@@ -1,18 +1,20 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { pathMatcher } from '../graph/globs/overlap.js';
-import { startAgent, type AgentHandle } from './agent.js';
+import { writeClaudeSettings } from './claude.js';
 import { GitError, type Git } from './git.js';
 import type { Lock } from './lock.js';
-import { realish } from './preflight.js';
+import type { Merger } from './merge.js';
+import { startProcess, type ProcessHandle } from './process.js';
 import type { Progress } from './progress.js';
-import { writeState, type RunState, type TaskState } from './state.js';
+import { writeState, type Failure, type RunState, type TaskState } from './state.js';
+import { prepareWorktree, TaskError } from './worktree.js';
 
 export interface SchedulerOptions {
   git: Git;
   state: RunState;
   progress: Progress;
-  /** Held for work in the target branch's worktree. */
+  /** Held for work on the target branch (merges), also against other specdag processes. */
   lock: Lock;
   /** Held while adding or pruning worktrees. */
   worktreeLock: Lock;
@@ -26,10 +28,12 @@ export interface SchedulerOptions {
   timeoutMs?: number;
   /** Dependencies outside this run (with --only) that are already on the target branch or done. */
   satisfiedOutside: Set<string>;
+  merger: Merger;
+  /** Tasks a resume found in conflict: their merge is tried again before their agent. */
+  resumedConflicts: Set<string>;
+  /** This specdag as a shell command, for the Claude Code hook. */
+  specdagCommand: string;
 }
-
-/** A task-level failure with a sentence for the user (not a bug). */
-class TaskError extends Error {}
 
 const SETTLED = new Set<TaskState['status']>(['merged', 'failed', 'conflict', 'skipped']);
 
@@ -38,9 +42,11 @@ const SETTLED = new Set<TaskState['status']>(['merged', 'failed', 'conflict', 's
  * slot frees up, `pump` starts everything that may start. No waves: a task
  * starts as soon as its own dependencies are merged and a slot is free.
  *
- * The target branch's worktree is used by one thing at a time (a foundation
- * or integration task, or a merge), through `opts.lock`. Parallel tasks
- * each have their own worktree and never wait for it except to merge.
+ * Every task works on its own branch in its own worktree, created from the
+ * target branch's tip once its dependencies are merged there. The target
+ * branch changes only by merges, made one at a time (`opts.lock`, which
+ * other specdag processes on the same target respect too), so `git log
+ * --first-parent` of the target reads like the plan: one merge per task.
  *
  * When every slot is busy, the worktrees of the next ready tasks (up to
  * max-parallel of them) are created meanwhile, one at a time, so a freed
@@ -51,16 +57,17 @@ export class Scheduler {
   private readonly byId: Map<string, TaskState>;
   private readonly queue: TaskState[];
   private readonly foundation: TaskState[];
-  private readonly agents = new Map<string, AgentHandle>();
+  private readonly processes = new Map<string, ProcessHandle>();
   private readonly mergeQueue: TaskState[] = [];
+  /** A section to end a task's next prompt with: what went wrong the last time. */
+  private readonly feedback = new Map<string, string>();
   /** Worktrees being created (or created) ahead of a free slot: true once ready. */
   private readonly prepared = new Map<string, Promise<boolean>>();
   /** Tasks holding a slot: from their start until their agent exits (committing and merging take none). */
   private active = 0;
   private readonly slots = new Set<string>();
   private inflight = 0;
-  private targetBusy = false;
-  private targetVerified = false;
+  private merging = false;
   private stopping: NodeJS.Signals | undefined;
   private finish: (() => void) | undefined;
 
@@ -86,18 +93,22 @@ export class Scheduler {
     });
   }
 
-  /** Ctrl-C / SIGTERM: stop the agents (a second signal kills them at once), start nothing new. */
+  /**
+   * Ctrl-C, SIGTERM, SIGHUP: SIGTERM to every process group specdag started,
+   * SIGKILL after the grace period (a second signal: at once); nothing new
+   * starts, and the run ends once every one of them is gone.
+   */
   stop(signal: NodeJS.Signals): void {
     if (this.stopping) {
-      for (const a of this.agents.values()) a.stop(0);
+      for (const p of this.processes.values()) p.stop(0);
       return;
     }
     this.stopping = signal;
-    const n = this.agents.size;
+    const n = this.processes.size;
     this.opts.progress.line(
       `${signal}: stopping ${n} agent${n === 1 ? '' : 's'}; every worktree stays as it is (${signal === 'SIGINT' ? 'press Ctrl-C again to kill them at once' : 'send it again to kill them at once'})`,
     );
-    for (const a of this.agents.values()) a.stop();
+    for (const p of this.processes.values()) p.stop();
     this.pump();
   }
 
@@ -129,11 +140,12 @@ export class Scheduler {
 
   /** Marks, until nothing changes, every pending task that can no longer run as skipped. */
   private propagate(): void {
+    // Once stopped, a task that was cut short is not a failure its dependents should be skipped for: a resume runs them all.
+    if (this.stopping) return;
     let changed = true;
     let any = false;
     while (changed) {
       changed = false;
-      const brokenFoundation = this.foundation.find((f) => f.status === 'failed' || f.status === 'conflict');
       for (const t of this.state.tasks) {
         if (t.status !== 'pending') continue;
         let reason: string | undefined;
@@ -144,17 +156,17 @@ export class Scheduler {
             break;
           }
         }
-        if (!reason && t.phase !== 'foundation') {
+        if (!reason) {
+          // Foundation tasks run one after another, each after the one before it is merged; everything else comes after them all.
           for (const f of this.foundation) {
+            if (f === t) break;
             const why = this.blockedBy(f.id);
             if (why) {
-              reason = `comes after every foundation task, including ${why}`;
+              reason = t.phase === 'foundation' ? `comes after foundation task ${why}` : `comes after every foundation task, including ${why}`;
               break;
             }
           }
         }
-        // Foundation tasks share the target branch's worktree, where a failed one left its work: nothing more runs there.
-        if (!reason && t.phase === 'foundation' && brokenFoundation) reason = `foundation task '${brokenFoundation.id}' failed and left its work in the target branch's worktree`;
         if (reason) {
           t.status = 'skipped';
           t.reason = reason;
@@ -167,52 +179,44 @@ export class Scheduler {
     if (any) this.save();
   }
 
-  /** What holds for every task alike, computed once per pump: is the foundation merged, has everything but integration settled? */
-  private gates(): { foundationMerged: boolean; othersSettled: boolean } {
-    return {
-      foundationMerged: this.foundation.every((f) => this.satisfied(f.id)),
-      // Integration tasks run last: after every foundation and parallel task of the run has settled.
-      othersSettled: this.state.tasks.every((o) => o.phase === 'integration' || SETTLED.has(o.status)),
-    };
+  /** Has everything but the integration tasks settled? Computed once per pump. */
+  private othersSettled(): boolean {
+    return this.state.tasks.every((o) => o.phase === 'integration' || SETTLED.has(o.status));
   }
 
-  private canStart(t: TaskState, gates: { foundationMerged: boolean; othersSettled: boolean }): boolean {
+  private canStart(t: TaskState, othersSettled: boolean): boolean {
     if (t.status !== 'pending') return false;
     if (!t.dependsOn.every((d) => this.satisfied(d))) return false;
-    if (t.phase === 'foundation') return true;
-    if (!gates.foundationMerged) return false;
-    return t.phase !== 'integration' || gates.othersSettled;
+    for (const f of this.foundation) {
+      if (f === t) return true;
+      if (!this.satisfied(f.id)) return false;
+    }
+    return t.phase !== 'integration' || othersSettled;
   }
 
   /* ------------------------------------------------------------- events */
 
   private pump(): void {
     if (!this.stopping) {
-      if (!this.targetBusy && this.mergeQueue.length > 0) {
+      if (!this.merging && this.mergeQueue.length > 0) {
         const t = this.mergeQueue.shift()!;
-        this.targetBusy = true;
-        this.track(this.opts.lock.run(() => this.merge(t)), true);
+        this.merging = true;
+        this.track(
+          this.opts.lock.run(() => this.merge(t)).finally(() => {
+            this.merging = false;
+          }),
+        );
       }
-      const gates = this.gates();
+      const othersSettled = this.othersSettled();
       for (const t of this.queue) {
         if (this.active >= this.opts.maxParallel) break;
-        if (!this.canStart(t, gates)) continue;
-        const onTarget = t.phase !== 'parallel';
-        if (onTarget && this.targetBusy) continue;
+        if (!this.canStart(t, othersSettled)) continue;
         this.begin(t);
         this.active++;
         this.slots.add(t.id);
-        if (onTarget) {
-          this.targetBusy = true;
-          this.track(
-            this.opts.lock.run(() => this.runOnTarget(t)).finally(() => this.release(t)),
-            true,
-          );
-        } else {
-          this.track(this.runParallel(t).finally(() => this.release(t)), false);
-        }
+        this.track(this.runTask(t).finally(() => this.release(t)));
       }
-      this.prefetch(gates);
+      this.prefetch(othersSettled);
     }
     if (this.inflight === 0 && this.finish) {
       if (!this.stopping) this.settleLeftovers();
@@ -230,32 +234,31 @@ export class Scheduler {
   }
 
   /** Creates the worktrees of the next ready tasks that wait for a slot. */
-  private prefetch(gates: { foundationMerged: boolean; othersSettled: boolean }): void {
+  private prefetch(othersSettled: boolean): void {
     let ahead = this.prepared.size;
     for (const t of this.queue) {
       if (ahead >= this.opts.maxParallel) break;
-      if (t.phase !== 'parallel' || this.prepared.has(t.id) || !this.canStart(t, gates)) continue;
-      const work = this.prepareWorktree(t, false).then(
+      if (this.prepared.has(t.id) || !this.canStart(t, othersSettled)) continue;
+      const work = this.prepare(t, false).then(
         () => true,
         // Tried again, and reported, when the task starts.
         () => false,
       );
       this.prepared.set(t.id, work);
       ahead++;
-      this.track(work.then(() => undefined), false);
+      this.track(work.then(() => undefined));
     }
   }
 
-  private track(work: Promise<void>, holdsTarget: boolean): void {
+  private track(work: Promise<void>): void {
     this.inflight++;
     void work
       .catch((err: unknown) => {
-        // runParallel / runOnTarget / merge record their own failures; anything reaching here is a bug worth surfacing.
+        // runTask and merge record their own failures; anything reaching here is a bug worth surfacing.
         this.opts.progress.line(`specdag: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       })
       .finally(() => {
         this.inflight--;
-        if (holdsTarget) this.targetBusy = false;
         this.propagate();
         this.pump();
       });
@@ -278,14 +281,14 @@ export class Scheduler {
   private begin(t: TaskState): void {
     t.status = 'running';
     t.startedAt = this.now();
-    t.attempts++;
-    for (const key of ['endedAt', 'exitCode', 'signal', 'timedOut', 'reason', 'interrupted', 'agentPid'] as const) delete t[key];
+    for (const key of ['endedAt', 'exitCode', 'signal', 'timedOut', 'reason', 'failure', 'interrupted', 'agentPid'] as const) delete t[key];
     this.save();
-    this.opts.progress.started(t);
   }
 
-  private fail(t: TaskState, reason: string, status: 'failed' | 'conflict' = 'failed'): void {
+  private fail(t: TaskState, failure: Failure, reason: string): void {
+    const status = failure === 'conflict' ? 'conflict' : 'failed';
     t.status = status;
+    t.failure = failure;
     t.reason = reason;
     t.endedAt = this.now();
     this.save();
@@ -293,9 +296,11 @@ export class Scheduler {
     else this.opts.progress.failed(t);
   }
 
-  /** Back to a resumable state: specdag was stopped, the task did nothing wrong. */
+  /** specdag was stopped: the task did nothing wrong, and a resume runs it again. */
   private interrupt(t: TaskState): void {
-    t.status = 'pending';
+    t.status = 'failed';
+    t.failure = 'interrupted';
+    t.reason = `stopped by ${this.stopping ?? 'a signal'} before it finished`;
     t.interrupted = true;
     t.endedAt = this.now();
     delete t.agentPid;
@@ -305,12 +310,24 @@ export class Scheduler {
 
   /* -------------------------------------------------------------- tasks */
 
-  private async runParallel(t: TaskState): Promise<void> {
+  /** The task's worktree, from the target branch's tip as specdag last left it (its dependencies are merged there). */
+  private async prepare(t: TaskState, urgent = true): Promise<boolean> {
+    const tip = this.state.targetCommit;
+    if (!tip) throw new TaskError(`the target branch '${this.state.targetBranch}' has no known tip`);
+    const fresh = await prepareWorktree(this.opts.git, this.state.repoRoot, t, tip, this.opts.worktreeLock, urgent, (text) => this.opts.progress.event(text));
+    this.save();
+    return fresh;
+  }
+
+  private async runTask(t: TaskState): Promise<void> {
     try {
       const ahead = this.prepared.get(t.id);
       this.prepared.delete(t.id);
-      if (!(ahead && (await ahead))) await this.prepareWorktree(t);
+      if (!(ahead && (await ahead))) await this.prepare(t);
       if (this.stopping) return this.interrupt(t);
+      t.attempts++;
+      this.save();
+      this.opts.progress.started(t);
       await this.agentStep(t);
       this.release(t);
       if (t.status !== 'running') return;
@@ -322,205 +339,152 @@ export class Scheduler {
       this.opts.progress.outsideOwns(t);
       this.mergeQueue.push(t);
     } catch (err) {
-      this.fail(t, messageOf(err));
+      this.fail(t, 'agent', messageOf(err));
     }
-  }
-
-  /** Foundation and integration tasks: run in the target branch's worktree and commit there. */
-  private async runOnTarget(t: TaskState): Promise<void> {
-    const { git } = this.opts;
-    try {
-      await this.checkTargetWorktree();
-      const head = await git.line(t.worktree, ['rev-parse', 'HEAD']);
-      // A retried task keeps the start of its first attempt when that is still behind HEAD (it may have committed some of its work).
-      if (!t.startCommit || !(await git.resolve(t.worktree, t.startCommit)) || !(await git.isAncestor(t.worktree, t.startCommit, head))) t.startCommit = head;
-      if (this.stopping) return this.interrupt(t);
-      this.targetVerified = false;
-      await this.agentStep(t);
-      this.release(t);
-      if (t.status !== 'running') return;
-      await this.commitStep(t);
-      this.targetVerified = true;
-      t.status = 'merged';
-      t.endedAt = this.now();
-      this.save();
-      this.opts.progress.merged(t);
-      this.opts.progress.outsideOwns(t);
-    } catch (err) {
-      this.fail(t, messageOf(err));
-    }
-  }
-
-  /**
-   * The task's branch and worktree: created from the target branch's tip, or
-   * the ones an earlier attempt left (reused as they are; brought forward to
-   * the tip only when that loses nothing, i.e. a fast-forward).
-   */
-  private async prepareWorktree(t: TaskState, urgent = true): Promise<void> {
-    const { git } = this.opts;
-    const root = this.state.repoRoot;
-    const tip = await git.resolve(root, `refs/heads/${this.state.targetBranch}`);
-    if (!tip) throw new TaskError(`the target branch '${this.state.targetBranch}' disappeared`);
-    // The common case: no branch, no folder yet. Only the bookkeeping of `worktree add` is serialised; the
-    // checkout of the files runs beside the others. (`-b` refuses an existing branch, which takes the long way.)
-    if (!existsSync(t.worktree)) {
-      const added = await this.opts.worktreeLock.run(() => git.exec(root, ['worktree', 'add', '--quiet', '--no-checkout', '-b', t.branch, t.worktree, tip]), urgent);
-      if (added.code === 0) {
-        await git.run(t.worktree, ['reset', '--hard', '--quiet']);
-        t.startCommit = tip;
-        this.save();
-        return;
-      }
-    }
-    await this.opts.worktreeLock.run(() => this.reuseWorktree(t, tip), urgent);
-  }
-
-  private async reuseWorktree(t: TaskState, tip: string): Promise<void> {
-    const { git } = this.opts;
-    const root = this.state.repoRoot;
-    const list = await git.worktrees(root);
-    const holder = list.find((w) => w.branch === t.branch);
-    const atPath = list.find((w) => samePath(w.path, t.worktree));
-    if (holder && !samePath(holder.path, t.worktree)) {
-      throw new TaskError(`its branch '${t.branch}' is checked out in ${holder.path}; switch that worktree to another branch (or remove it) and resume`);
-    }
-    if (atPath && atPath.branch !== t.branch) {
-      throw new TaskError(`${t.worktree} is already a worktree of ${atPath.branch ? `branch '${atPath.branch}'` : 'a detached HEAD'}; move it away and resume`);
-    }
-    if (atPath && !existsSync(t.worktree)) {
-      // Registered, but its folder was deleted: forget the stale entry (this removes no files) and recreate it.
-      await git.run(root, ['worktree', 'prune']);
-    } else if (!atPath && existsSync(t.worktree)) {
-      throw new TaskError(`${t.worktree} exists and is not the worktree of '${t.branch}'; move it away and resume`);
-    }
-    if (!atPath || !existsSync(t.worktree)) {
-      if (await git.branchExists(root, t.branch)) await git.run(root, ['worktree', 'add', '--quiet', t.worktree, t.branch]);
-      else await git.run(root, ['worktree', 'add', '--quiet', '-b', t.branch, t.worktree, tip]);
-    } else if (!existsSync(resolve(t.worktree, await git.line(t.worktree, ['rev-parse', '--git-path', 'index'])))) {
-      // Added without a checkout by a run that died before checking the files out: there is nothing in it to lose.
-      await git.run(t.worktree, ['reset', '--hard', '--quiet']);
-    }
-    const head = await git.line(t.worktree, ['rev-parse', 'HEAD']);
-    if (head !== tip && (await git.isAncestor(root, head, tip))) {
-      const r = await git.exec(t.worktree, ['merge', '--ff-only', '--quiet', tip]);
-      if (r.code !== 0) this.opts.progress.event(`${t.id}: kept its branch where it was (${firstLine(r.stderr)})`);
-    }
-    const now = await git.line(t.worktree, ['rev-parse', 'HEAD']);
-    t.startCommit = await git.line(root, ['merge-base', now, tip]);
-    this.save();
   }
 
   private async agentStep(t: TaskState): Promise<void> {
     if (!t.command) throw new TaskError('it has no agent command');
-    const prompt = this.opts.promptOf(t);
+    const extra = this.feedback.get(t.id);
+    this.feedback.delete(t.id);
+    const prompt = extra ? `${this.opts.promptOf(t)}\n${extra}\n` : this.opts.promptOf(t);
     writeFileSync(t.prompt, prompt);
-    const env: NodeJS.ProcessEnv = {
-      ...this.opts.env,
-      SPECDAG_TASK_ID: t.id,
-      SPECDAG_SPEC_FILE: t.specFile,
-      SPECDAG_PROMPT_FILE: t.prompt,
-      SPECDAG_RUN_ID: this.state.runId,
-    };
-    const handle = startAgent({ command: t.command, cwd: t.worktree, env, prompt, log: t.log, ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}) });
-    this.agents.set(t.id, handle);
+    const env = this.taskEnv(t);
+    const handle = startProcess({ command: t.command, cwd: t.worktree, env, stdin: prompt, log: t.log, ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}) });
+    this.processes.set(t.id, handle);
     if (handle.pid !== undefined) {
       t.agentPid = handle.pid;
       this.save();
     }
     if (this.stopping) handle.stop();
     const exit = await handle.exit;
-    this.agents.delete(t.id);
+    this.processes.delete(t.id);
     delete t.agentPid;
     if (exit.stopped && !exit.timedOut) return this.interrupt(t);
     t.exitCode = exit.code;
     if (exit.signal) t.signal = exit.signal;
-    if (exit.error) return this.fail(t, `its agent command could not be started: ${exit.error}`);
+    if (exit.error) return this.fail(t, 'agent', `its agent command could not be started: ${exit.error}`);
     if (exit.timedOut) {
       t.timedOut = true;
-      return this.fail(t, `timed out after ${Math.round((this.opts.timeoutMs ?? 0) / 60000)} minute(s); its process group was killed`);
+      return this.fail(t, 'timeout', `timed out after ${Math.round((this.opts.timeoutMs ?? 0) / 60000)} minute(s); its process group was killed`);
     }
-    if (exit.code !== 0) return this.fail(t, exit.code === null ? `its agent was killed by ${exit.signal}` : `its agent exited with code ${exit.code}`);
+    if (exit.code !== 0) return this.fail(t, 'agent', exit.code === null ? `its agent was killed by ${exit.signal}` : `its agent exited with code ${exit.code}`);
   }
 
-  /** Commits what the agent left, then records the files it changed outside its `owns`. */
+  /** What every command of a task (agent, setup, check) finds in its environment (CLI.md, "Trusted results"). */
+  private taskEnv(t: TaskState): NodeJS.ProcessEnv {
+    return {
+      ...this.opts.env,
+      SPECDAG_TASK_ID: t.id,
+      SPECDAG_SPEC_FILE: t.specFile,
+      SPECDAG_PROMPT_FILE: t.prompt,
+      SPECDAG_RUN_ID: this.state.runId,
+      SPECDAG_REPO_ROOT: this.state.repoRoot,
+      SPECDAG_CLAUDE_SETTINGS: writeClaudeSettings(dirname(t.log), t.id, this.opts.specdagCommand),
+    };
+  }
+
+  /**
+   * Commits what the agent left, then records the files it changed outside
+   * its `owns`. One `git status` tells the branch, the commit and what is
+   * uncommitted; when the agent made no commit of its own, what it changed
+   * is exactly that list, so no diff is needed.
+   */
   private async commitStep(t: TaskState): Promise<void> {
     const { git } = this.opts;
-    const branch = await git.currentBranch(t.worktree);
-    if (branch !== t.branch) {
-      throw new TaskError(`its agent left ${t.worktree} on ${branch ? `branch '${branch}'` : 'a detached HEAD'} instead of '${t.branch}'; check out '${t.branch}' there and resume`);
+    const st = await git.status(t.worktree);
+    if (st.branch !== t.branch) {
+      throw new TaskError(`its agent left ${t.worktree} on ${st.branch ? `branch '${st.branch}'` : 'a detached HEAD'} instead of '${t.branch}'; check out '${t.branch}' there and resume`);
     }
-    await git.run(t.worktree, ['add', '-A']);
-    const message = ['-m', `${t.id}: ${t.title}`, '-m', `Committed by specdag (run ${this.state.runId}): what the agent of task '${t.id}' left uncommitted.`];
-    const r = await git.exec(t.worktree, ['commit', '--quiet', ...message]);
-    // A commit that fails with nothing staged means the agent left nothing (or committed it all itself); with changes staged, a hook refused it.
-    if (r.code !== 0 && !(await git.test(t.worktree, ['diff', '--cached', '--quiet']))) throw new GitError(['commit', ...message], r.code, r.stdout, r.stderr);
-    t.commit = await git.line(t.worktree, ['rev-parse', 'HEAD']);
-    const changed = t.startCommit ? await git.changedFiles(t.worktree, t.startCommit, t.commit) : [];
+    let changed: string[] | undefined = st.head === t.startCommit ? st.changed : undefined;
+    if (st.changed.length > 0) {
+      await git.run(t.worktree, ['add', '-A']);
+      const message = ['-m', `${t.id}: ${t.title}`, '-m', `Committed by specdag (run ${this.state.runId}): what the agent of task '${t.id}' left uncommitted.`];
+      const r = await git.exec(t.worktree, ['commit', '--quiet', ...message]);
+      if (r.code !== 0) throw new GitError(['commit', ...message], r.code, r.stdout, r.stderr);
+    }
+    if (changed === undefined) changed = t.startCommit ? await git.changedFiles(t.worktree, t.startCommit, 'HEAD') : [];
     // The very reading of owns that lint's ownership check uses: a folder path covers what is below it.
     const owned = pathMatcher(t.owns);
     t.outsideOwns = changed.filter((f) => !owned(f));
   }
 
+  /**
+   * Merges a finished task into the target branch (one at a time: the
+   * caller holds the lock). A task in conflict that a resume retries gets a
+   * second chance: when its merge still conflicts, its agent is started
+   * again, told to merge the target into its branch and resolve.
+   */
   private async merge(t: TaskState): Promise<void> {
-    const { git } = this.opts;
-    const wt = this.state.targetWorktree;
+    const target = this.state.targetBranch;
     try {
-      await this.checkTargetWorktree();
+      if (this.opts.resumedConflicts.has(t.id) && !(await this.takeResolution(t))) return;
       this.state.merging = t.id;
       this.save();
-      const r = await git.exec(wt, ['merge', '--no-ff', '--no-edit', '-m', `Merge ${t.branch}: ${t.title}`, '-m', `specdag run ${this.state.runId}, task '${t.id}'.`, t.branch]);
-      if (r.code === 0) {
-        t.mergeCommit = await git.line(wt, ['rev-parse', 'HEAD']);
+      const r = await this.opts.merger.merge(t.branch, [`Merge ${t.branch}: ${t.title}`, `specdag run ${this.state.runId}, task '${t.id}'.`]);
+      delete this.state.merging;
+      if (r.ok) {
+        t.mergeCommit = r.commit;
+        t.commit = r.merged;
+        this.state.targetCommit = r.commit;
         t.mergedAt = this.now();
         t.status = 'merged';
         delete t.reason;
-        delete this.state.merging;
         this.save();
         this.opts.progress.merged(t);
         return;
       }
-      const conflicts = (await git.run(wt, ['diff', '--name-only', '--diff-filter=U', '-z'])).split('\0').filter(Boolean);
-      const inProgress = (await git.resolve(wt, 'MERGE_HEAD')) !== undefined;
-      if (inProgress) await git.run(wt, ['merge', '--abort']);
-      delete this.state.merging;
-      if (conflicts.length > 0) {
-        this.fail(
-          t,
-          `merging '${t.branch}' into '${this.state.targetBranch}' conflicts in ${conflicts.join(', ')}; the merge was aborted and its branch and worktree (${t.worktree}) are kept: resolve there (git merge ${this.state.targetBranch}) and resume`,
-          'conflict',
-        );
-      } else {
-        this.fail(t, `merging '${t.branch}' into '${this.state.targetBranch}' failed: ${firstLine(r.stderr || r.stdout)}`);
+      if (r.merged) t.commit = r.merged;
+      if (r.conflicts.length === 0) return this.fail(t, 'conflict', `merging '${t.branch}' into '${target}' failed: ${r.message}`);
+      if (this.opts.resumedConflicts.delete(t.id)) {
+        this.feedback.set(t.id, conflictFeedback(t.branch, target, r.conflicts));
+        t.status = 'pending';
+        t.reason = `merging '${t.branch}' into '${target}' still conflicts in ${r.conflicts.join(', ')}`;
+        this.save();
+        this.opts.progress.line(`conflict ${t.id}: its merge still conflicts in ${r.conflicts.join(', ')}; its agent is started again to merge '${target}' into its branch and resolve`);
+        return;
       }
+      this.fail(
+        t,
+        'conflict',
+        `merging '${t.branch}' into '${target}' conflicts in ${r.conflicts.join(', ')}; the merge was aborted and its branch and worktree (${t.worktree}) are kept: resolve there (git merge ${target}, then commit) and resume`,
+      );
     } catch (err) {
       delete this.state.merging;
-      this.fail(t, messageOf(err));
+      this.fail(t, 'conflict', messageOf(err));
     }
   }
 
   /**
-   * Is the target branch still what its worktree has checked out? Only an
-   * agent working there (or a person) can change that, so after a good check
-   * it is asked again only once a foundation or integration agent has run.
+   * Before a resume retries the merge of a task in conflict: a resolution
+   * the user left uncommitted in the task's worktree is committed (what is
+   * left there is committed, as for an agent); one still under way (paths
+   * unmerged) keeps the task in conflict, with nothing started.
    */
-  private async checkTargetWorktree(): Promise<void> {
-    if (this.targetVerified) return;
-    const branch = await this.opts.git.currentBranch(this.state.targetWorktree);
-    if (branch !== this.state.targetBranch) {
-      throw new TaskError(
-        `the target worktree ${this.state.targetWorktree} is on ${branch ? `branch '${branch}'` : 'a detached HEAD'}, not '${this.state.targetBranch}'; check out '${this.state.targetBranch}' there and resume`,
-      );
+  private async takeResolution(t: TaskState): Promise<boolean> {
+    const { git } = this.opts;
+    const st = await git.status(t.worktree);
+    if (st.unmerged.length > 0) {
+      this.opts.resumedConflicts.delete(t.id);
+      this.fail(t, 'conflict', `${t.worktree} still has unmerged paths (${st.unmerged.join(', ')}); finish resolving them there (git add, then git commit) and resume`);
+      return false;
     }
-    this.targetVerified = true;
+    if (st.changed.length > 0 && st.branch === t.branch) {
+      await git.run(t.worktree, ['add', '-A']);
+      await git.run(t.worktree, ['commit', '--quiet', '--no-edit', '-m', `${t.id}: resolve the merge with ${this.state.targetBranch}`]);
+    }
+    return true;
   }
 }
 
-function samePath(a: string, b: string): boolean {
-  return realish(a) === realish(b);
-}
-
-function firstLine(text: string): string {
-  return text.trim().split('\n').find(Boolean) ?? 'no message';
+/** The section that ends the prompt of an agent started again after its merge conflicted. */
+export function conflictFeedback(branch: string, target: string, paths: string[]): string {
+  return [
+    '## The merge conflicted',
+    '',
+    `Your branch \`${branch}\` could not be merged into \`${target}\`: both changed ${paths.map((p) => `\`${p}\``).join(', ')}.`,
+    `Merge \`${target}\` into your branch (\`git merge ${target}\`), resolve the conflicts so that the work of both sides is kept, and commit.`,
+  ].join('\n');
 }
 
 function messageOf(err: unknown): string {

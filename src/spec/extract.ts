@@ -1,5 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, type Node as YamlNode } from 'yaml';
 import { nodeSpan, type ParsedFile } from './parse.js';
+import { usableGlob } from './schema.js';
 import { PHASES, STATUSES, type Field, type Item, type Phase, type Span, type Spec, type Status } from './types.js';
 
 type ListProp = 'dependsOn' | 'owns' | 'reads' | 'provides' | 'consumes' | 'tags';
@@ -63,9 +64,10 @@ export function extractSpec(parsed: ParsedFile, ref: FileRef): Spec {
       default:
         if (Object.hasOwn(LIST_KEYS, key.value) && isSeq(value)) {
           const list: Item[] = spec[LIST_KEYS[key.value]!];
+          const globs = key.value === 'owns' || key.value === 'reads';
           for (const node of value.items) {
             const item = scalarItem(parsed, node as YamlNode);
-            if (item) list.push(item);
+            if (item && (!globs || usableGlob(item.value))) list.push(item);
           }
         }
     }

@@ -5,6 +5,7 @@ import { LineIndex } from './lines.js';
 import { quickBody, summariseTree, type BodySummary } from './body.js';
 import { parseMarkdown } from './markdown.js';
 import type { Span } from './types.js';
+import { excerpt } from '../util/text.js';
 
 export interface Problem {
   message: string;
@@ -28,6 +29,8 @@ export interface ParsedFile {
   data: unknown;
   /** Span of the opening fence (or 1:1 when there is none). */
   fence: Span;
+  /** Why the body is not read (it passes a limit); the body rules then say nothing about it. */
+  bodyProblem?: Problem;
   /** The Markdown body as mdast, parsed on first use. */
   mdast(): Root;
   /** What the body rules need of the body, read on first use: straight off the text when that is exact, else from `mdast()`. */
@@ -55,7 +58,10 @@ export function parseSpecText(raw: string): ParsedFile {
     for (const e of doc.errors) {
       const start = yamlOffset + e.pos[0];
       const end = Math.max(start, yamlOffset + Math.min(e.pos[1], yamlText.length));
-      yamlErrors.push({ message: yamlMessage(e.message), span: lines.span(start, end) });
+      const span = lines.span(start, end);
+      // One mistake often trips the parser twice on a line; the first error is the one that explains it.
+      if (yamlErrors.some((p) => p.span.line === span.line)) continue;
+      yamlErrors.push({ message: yamlMessage(e.code, e.message), span });
     }
     if (yamlErrors.length === 0) {
       try {
@@ -88,11 +94,23 @@ export function parseSpecText(raw: string): ParsedFile {
   };
 }
 
-/** The yaml library's first line is the useful one; the rest is a code excerpt we show by position instead. */
-function yamlMessage(message: string): string {
-  const first = message.split('\n')[0] ?? message;
-  return `invalid YAML: ${first.replace(/ at line \d+, column \d+:?$/, '')}`;
+/** The yaml library's first line is the useful one (the rest is a code excerpt we show by position instead), with how to fix it. */
+function yamlMessage(code: string, message: string): string {
+  // The library quotes names from the text (an alias, a tag): a message stays short whatever the text holds.
+  const first = excerpt((message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, ''), 200);
+  const hint = YAML_HINTS[code === 'BLOCK_AS_IMPLICIT_KEY' && /sequence/.test(first) ? 'SEQUENCE_INDENT' : code];
+  return `invalid YAML: ${first}${hint ? `; ${hint}` : ''}`;
 }
+
+/** How to fix the mistakes people make most in frontmatter: indentation, mostly. */
+const YAML_HINTS: Record<string, string> = {
+  BAD_INDENT: "start this line at the column of the other keys of its mapping (in a list, with '- ' like the items above)",
+  BLOCK_AS_IMPLICIT_KEY: 'the next line is indented more than this key, so YAML reads it as part of this value; start it at the column of this key',
+  SEQUENCE_INDENT: "indent every '- ' item of one list by the same number of spaces, under its key",
+  MULTILINE_IMPLICIT_KEY: 'a key and its colon belong on one line; check the indentation of this line and the one above',
+  TAB_AS_INDENT: 'indent with spaces, not tabs',
+  MISSING_CHAR: "write 'key: value', or make the line a list item ('- value') indented like the others",
+};
 
 /** Span of a YAML node (value only, without trailing comments), in file coordinates. */
 export function nodeSpan(file: ParsedFile, node: YamlNode | null | undefined): Span | undefined {

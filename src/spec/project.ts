@@ -2,6 +2,7 @@ import { extractSpec } from './extract.js';
 import type { ParsedFile, Problem } from './parse.js';
 import { validateFrontmatter } from './schema.js';
 import { DEFAULT_REQUIRED_SECTIONS, type ProjectConfig } from './types.js';
+import { excerpt, listed } from '../util/text.js';
 
 export const PROJECT_FILE = 'PROJECT.md';
 
@@ -61,7 +62,7 @@ export function readProject(parsed: ParsedFile, file: string): { config: Project
     else {
       const agents = Object.keys(config.agents).sort();
       problems.push({
-        message: `default_agent '${name}' is not one of the agents defined here (${agents.length ? agents.join(', ') : 'none'}); add it under 'agents:'`,
+        message: `default_agent '${excerpt(name)}' is not one of the agents defined here (${agents.length ? listed(agents.map((a) => excerpt(a)), 8) : 'none'}); add it under 'agents:'`,
         span: fields.default_agent!.valueSpan,
       });
     }

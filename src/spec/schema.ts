@@ -1,6 +1,8 @@
 import type { ErrorObject } from 'ajv';
 import { isMap, isPair, isScalar, type Node as YamlNode } from 'yaml';
+import { globLimitProblem } from '../graph/globs/limits.js';
 import { didYouMean } from '../util/closest.js';
+import { excerpt } from '../util/text.js';
 import { nodeSpan, type ParsedFile, type Problem } from './parse.js';
 import * as validators from './validators.generated.js';
 
@@ -15,6 +17,18 @@ interface SchemaJson {
   properties: Record<string, unknown>;
 }
 
+const PATH_PATTERN = new RegExp((specSchemaJson as { definitions: { paths: { items: { pattern: string } } } }).definitions.paths.items.pattern, 'u');
+
+/**
+ * A glob the ownership rules can use: what the schema allows in owns and
+ * reads (relative, no '..' segment, not empty) and within GLOB_LIMITS. The
+ * others are schema errors and take no part in the graph: an empty or
+ * escaping glob would otherwise conflict with everything.
+ */
+export function usableGlob(glob: string): boolean {
+  return glob !== '' && PATH_PATTERN.test(glob) && globLimitProblem(glob) === undefined;
+}
+
 export type SchemaKind = 'spec' | 'project';
 
 /** Validates a parsed frontmatter; each problem points at the offending key or value. */
@@ -22,19 +36,39 @@ export function validateFrontmatter(file: ParsedFile, kind: SchemaKind): Problem
   // Compiled ahead of time by scripts/validators.mjs (ajv standalone), with these same schemas.
   const validate = validators[kind];
   const data = file.data ?? {};
-  if (validate(data)) return [];
   const schema = kind === 'spec' ? specSchema : projectSchema;
   const problems: Problem[] = [];
   const seen = new Set<string>();
-  for (const error of validate.errors ?? []) {
-    const problem = toProblem(file, error, Object.keys(schema.properties));
-    if (!problem) continue;
+  const add = (problem: Problem | undefined) => {
+    if (!problem) return;
     const key = `${problem.span.start}:${problem.message}`;
-    if (seen.has(key)) continue;
+    if (seen.has(key)) return;
     seen.add(key);
     problems.push(problem);
-  }
+  };
+  if (!validate(data)) for (const error of validate.errors ?? []) add(toProblem(file, error, Object.keys(schema.properties)));
+  if (kind === 'spec') for (const p of globProblems(file, problems)) add(p);
   return problems;
+}
+
+/** The glob limits (GLOB_LIMITS), for the globs the schema itself let through. */
+function globProblems(file: ParsedFile, already: Problem[]): Problem[] {
+  const data = file.data as Record<string, unknown> | null | undefined;
+  if (!data || typeof data !== 'object') return [];
+  const flagged = new Set(already.map((p) => p.span.start));
+  const out: Problem[] = [];
+  for (const key of ['owns', 'reads']) {
+    const list = data[key];
+    if (!Array.isArray(list)) continue;
+    list.forEach((glob, i) => {
+      if (typeof glob !== 'string') return;
+      const message = globLimitProblem(glob);
+      if (!message) return;
+      const span = nodeSpan(file, file.doc?.getIn([key, i], true) as YamlNode | undefined) ?? file.fence;
+      if (!flagged.has(span.start)) out.push({ message: `${message} (in ${key})`, span });
+    });
+  }
+  return out;
 }
 
 const RESERVED_ID = '#/allOf/0/then';
@@ -69,10 +103,10 @@ function toProblem(file: ParsedFile, error: ErrorObject, knownKeys: string[]): P
       const container = nodeAt(path);
       const keyNode = isMap(container) ? container.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === name)?.key : undefined;
       if (error.keyword === 'propertyNames') {
-        return { message: `'${name}' is not a valid name under ${field}: use letters, digits, '_', '.' and '-'`, span: at(keyNode as YamlNode) };
+        return { message: `'${excerpt(name)}' is not a valid name under ${field}: use letters, digits, '_', '.' and '-'`, span: at(keyNode as YamlNode) };
       }
       const hint = path.length === 0 ? didYouMean(name.replace(/-/g, '_'), knownKeys) || didYouMean(name, knownKeys) : '';
-      return { message: `unknown key '${name}'${hint}${path.length === 0 ? " (keys starting with 'x-' are free for your own use)" : ''}`, span: at(keyNode as YamlNode) };
+      return { message: `unknown key '${excerpt(name)}'${hint}${path.length === 0 ? " (keys starting with 'x-' are free for your own use)" : ''}`, span: at(keyNode as YamlNode) };
     }
     case 'type':
       return { message: `${label(path)} must be ${article(String(error.params.type))}, not ${describe(value)}`, span: at(nodeAt(path)) };
@@ -122,7 +156,7 @@ function patternMessage(field: string, path: (string | number)[], value: unknown
     case 'branch_prefix':
       return `branch_prefix ${v} may only hold letters, digits, '.', '_', '-' and '/'`;
     case 'agents':
-      return `the command for agent '${String(path[1])}' must not be blank`;
+      return `the command for agent '${excerpt(String(path[1]))}' must not be blank`;
     default:
       return `${label(path)} is ${v}, which does not match ${pattern}`;
   }
@@ -146,7 +180,7 @@ function valueAt(data: unknown, path: (string | number)[]): unknown {
 function label(path: (string | number)[]): string {
   if (path.length === 0) return 'the frontmatter';
   const [head, ...rest] = path;
-  return rest.length === 0 ? String(head) : `${String(head)}${rest.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')}`;
+  return rest.length === 0 ? String(head) : `${String(head)}${rest.map((p) => (typeof p === 'number' ? `[${p}]` : `.${excerpt(p)}`)).join('')}`;
 }
 
 function article(type: string): string {
@@ -158,6 +192,6 @@ function describe(value: unknown): string {
   if (value === null || value === undefined) return 'empty';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `'${value.length > 60 ? `${value.slice(0, 57)}...` : value}'`;
+  if (typeof value === 'string') return `'${excerpt(value)}'`;
   return `${typeof value} ${String(value)}`;
 }

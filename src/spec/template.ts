@@ -20,6 +20,20 @@ export function titleFromId(id: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/**
+ * The text `specdag new` writes where the user has to write their own. The
+ * `placeholder-text` rule looks for it (with or without the `TODO:` in
+ * front), so a spec left as scaffolded does not pass as finished. `init`'s
+ * example task is written out in full and holds none of it.
+ */
+export const PLACEHOLDERS = {
+  goal: 'what this task delivers, in a few sentences.',
+  criterion: 'a first checkable criterion',
+} as const;
+
+/** The placeholder phrases as the rule matches them: lowercased, without the final period. */
+export const PLACEHOLDER_PHRASES: readonly string[] = [PLACEHOLDERS.goal.replace(/\.$/, ''), PLACEHOLDERS.criterion];
+
 export interface SpecTemplate {
   id: string;
   title: string;
@@ -44,6 +58,6 @@ export function renderSpec(t: SpecTemplate): string {
   if (t.consumes?.length) data.consumes = t.consumes;
   if (t.estimate) data.estimate = t.estimate;
   const yaml = stringify(data, { lineWidth: 0 });
-  const criteria = (t.criteria ?? ['TODO: a first checkable criterion']).map((c) => `- [ ] ${c}`).join('\n');
-  return `---\n${yaml}---\n\n# ${t.title}\n\n## Goal\n${t.goal ?? 'TODO: what this task delivers, in a few sentences.'}\n\n## Acceptance criteria\n${criteria}\n`;
+  const criteria = (t.criteria ?? [`TODO: ${PLACEHOLDERS.criterion}`]).map((c) => `- [ ] ${c}`).join('\n');
+  return `---\n${yaml}---\n\n# ${t.title}\n\n## Goal\n${t.goal ?? `TODO: ${PLACEHOLDERS.goal}`}\n\n## Acceptance criteria\n${criteria}\n`;
 }

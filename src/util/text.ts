@@ -20,3 +20,13 @@ export function excerpt(value: string, max = EXCERPT_CHARS): string {
   if (value.length <= max) return oneLine(value);
   return `${oneLine(value.slice(0, max))}… (${value.length.toLocaleString('en-US')} characters)`;
 }
+
+/**
+ * Items joined for a message, at most `max` of them, then how many more:
+ * `a, b, c and 9,997 more`. A message on each of 10,000 duplicates must not
+ * list the other 9,999.
+ */
+export function listed(items: readonly string[], max = 3): string {
+  if (items.length <= max) return items.join(', ');
+  return `${items.slice(0, max).join(', ')} and ${(items.length - max).toLocaleString('en-US')} more`;
+}

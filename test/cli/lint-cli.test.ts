@@ -5,13 +5,16 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cli, specText, tempDir, writeTree, runMain } from '../helpers.js';
 
+/** A valid spec that owns a folder of its own (version 2 warns about a task that owns nothing). */
+const owned = (id: string, extra = '', body?: string, glob = `src/${id}/**`) => specText(id, `${extra}owns: [${glob}]\n`, body);
+
 const BODY = '## Goal\nDo it.\n\n## Acceptance criteria\n- [ ] done\n';
 
 /** One spec, two empty sections: exactly two warnings, no error. */
-const WARNINGS = writeTree(tempDir(), { 'specs/w.md': specText('w', '', `${BODY}\n## Notes\n\n## Risks\n`) });
+const WARNINGS = writeTree(tempDir(), { 'specs/w.md': owned('w', '', `${BODY}\n## Notes\n\n## Risks\n`) });
 /** One error (an unknown dependency) and one warning. */
-const ERRORS = writeTree(tempDir(), { 'specs/e.md': specText('e', 'depends_on: [nope]\n', `${BODY}\n## Notes\n`) });
-const CLEAN = writeTree(tempDir(), { 'specs/ok.md': specText('ok') });
+const ERRORS = writeTree(tempDir(), { 'specs/e.md': owned('e', 'depends_on: [nope]\n', `${BODY}\n## Notes\n`) });
+const CLEAN = writeTree(tempDir(), { 'specs/ok.md': owned('ok') });
 
 const run = (argv: string[], cwd: string) => runMain(argv, cwd);
 
@@ -47,10 +50,11 @@ test('only warnings: exit 0, and they are shown', async () => {
   assert.match(r.stdout, /0 errors, 2 warnings/);
 });
 
-test('--quiet hides warnings; exit 0 when there are only warnings', async () => {
+test('--quiet hides warnings and says how many; exit 0 when there are only warnings', async () => {
   const stylish = await run(['lint', 'specs', '--quiet'], WARNINGS);
   assert.equal(stylish.code, 0);
-  assert.doesNotMatch(stylish.stdout, /section-empty|warning/, stylish.stdout);
+  assert.doesNotMatch(stylish.stdout, /section-empty/, stylish.stdout);
+  assert.equal(stylish.stdout, '✔ 1 file checked, no errors (2 warnings hidden by --quiet)\n', 'not "no problems": the warnings are there');
   const json = await run(['lint', 'specs', '--quiet', '--format', 'json'], WARNINGS);
   assert.equal(json.code, 0);
   assert.deepEqual(JSON.parse(json.stdout).diagnostics, []);
@@ -64,7 +68,13 @@ test('--quiet keeps the errors and exit 1', async () => {
   assert.equal(r.code, 1);
   assert.match(r.stdout, /unknown-dependency/);
   assert.doesNotMatch(r.stdout, /section-empty/);
-  assert.match(r.stdout, /1 problem \(1 error, 0 warnings\)/);
+  assert.match(r.stdout, /1 problem \(1 error, 1 warning hidden by --quiet\)/);
+});
+
+test('--quiet on a folder without warnings still says no problems', async () => {
+  const r = await run(['lint', 'specs', '--quiet'], CLEAN);
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, '✔ 1 file checked, no problems\n');
 });
 
 test('--max-warnings N: exit 0 at N or under, 1 above N', async () => {

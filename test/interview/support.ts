@@ -15,7 +15,7 @@ export function specMd(
   return (
     `---\nid: ${id}\ntitle: ${o.title ?? `The ${id} task`}\nphase: ${o.phase ?? 'parallel'}\n` +
     list('depends_on', o.dependsOn) +
-    list('owns', o.owns) +
+    list('owns', o.owns ?? [`src/${id}/**`]) +
     list('provides', o.provides) +
     list('consumes', o.consumes) +
     `---\n\n# ${o.title ?? id}\n\n## Goal\nBuild ${id}.\n\n## Acceptance criteria\n- [ ] ${id} works\n`

@@ -30,9 +30,9 @@ test('list_specs and lint_specs on a folder that does not exist yet: [] and an e
 test('write_spec creates the folder, writes <dir>/<id>.md and answers with the folder lint as JSON', async () => {
   const cwd = tempDir();
   const tools = new SpecTools('specs', io(cwd));
-  const r = await tools.run('write_spec', { id: 'api', markdown: specText('api', 'depends_on: [db]\n') });
+  const r = await tools.run('write_spec', { id: 'api', markdown: specText('api', 'depends_on: [db]\nowns: [src/api/**]\n') });
   assert.equal(r.isError, false);
-  assert.equal(readFileSync(join(cwd, 'specs', 'api.md'), 'utf8'), specText('api', 'depends_on: [db]\n'));
+  assert.equal(readFileSync(join(cwd, 'specs', 'api.md'), 'utf8'), specText('api', 'depends_on: [db]\nowns: [src/api/**]\n'));
   const lint = JSON.parse(r.content);
   assert.equal(lint.version, 1);
   assert.equal(lint.errorCount, 1);
@@ -167,4 +167,15 @@ test('a spec folder that is a file: write_spec refuses', async () => {
   writeFileSync(join(cwd, 'specs'), 'not a folder');
   const r = await new SpecTools('specs', io(cwd)).run('write_spec', { id: 'a', markdown: specText('a') });
   assert.equal(r.isError, true);
+});
+
+test('the interview surface keeps its contract: five tools, read_spec the bare text, no plan; results compact', async () => {
+  const cwd = tempDir();
+  writeTree(cwd, { 'specs/a.md': specText('a', 'owns: [src/a/**]\n') });
+  const tools = new SpecTools('specs', io(cwd));
+  assert.equal((await tools.run('read_spec', { id: 'a' })).content, specText('a', 'owns: [src/a/**]\n'));
+  const plan = await tools.run('plan', {});
+  assert.equal(plan.isError, true);
+  assert.match(plan.content, /there is no tool 'plan'; the tools are list_specs, read_spec, write_spec, delete_spec, lint_specs$/);
+  for (const name of ['list_specs', 'lint_specs']) assert.doesNotMatch((await tools.run(name, {})).content, /\n/, name);
 });

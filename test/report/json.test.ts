@@ -9,6 +9,9 @@ import type { Io } from '../../src/io/io.js';
 import { main } from '../../src/cli/main.js';
 import { cli, specText, tempDir, writeTree } from '../helpers.js';
 
+/** A valid spec that owns a folder of its own (version 2 warns about a task that owns nothing). */
+const owned = (id: string, extra = '', body?: string, glob = `src/${id}/**`) => specText(id, `${extra}owns: [${glob}]\n`, body);
+
 type Json = Record<string, any>;
 
 const TOP_KEYS = ['version', 'filesChecked', 'errorCount', 'warningCount', 'diagnostics'];
@@ -16,15 +19,15 @@ const DIAGNOSTIC_KEYS = ['ruleId', 'severity', 'file', 'line', 'column', 'endLin
 const BODY = '## Goal\nDo it.\n\n## Acceptance criteria\n- [ ] done\n';
 
 // Errors and warnings in six files: PROJECT.md, a subfolder, two diagnostics
-// at one position (rule id decides), lines 4 and 15 in one file (numeric, not
+// at one position (rule id decides), lines 4 and 16 in one file (numeric, not
 // text order), two items on one line (column decides).
 const MIXED = writeTree(tempDir(), {
   'specs/PROJECT.md': '---\nproject: mixed\n---\n# Mixed\n',
-  'specs/a.md': specText('a', 'depends_on: [nope, nada]\n', `${BODY}\n## Notes\n`),
-  'specs/b.md': specText('c'),
-  'specs/c.md': specText('c'),
-  'specs/sub/d.md': specText('d', '', `${BODY}\n## Notes\n`),
-  'specs/z.md': specText('z', 'phase: later\n'),
+  'specs/a.md': owned('a', 'depends_on: [nope, nada]\n', `${BODY}\n## Notes\n`),
+  'specs/b.md': owned('c', '', undefined, 'src/b/**'),
+  'specs/c.md': owned('c'),
+  'specs/sub/d.md': owned('d', '', `${BODY}\n## Notes\n`),
+  'specs/z.md': owned('z', 'phase: later\n'),
 });
 
 interface Linted {
@@ -107,7 +110,7 @@ test('json: diagnostics are sorted by file, line, column, rule id', () => {
     'two diagnostics at one position: by rule id',
   );
   const aLines = at('specs/a.md').map((k) => Number(k.split(':')[1]));
-  assert.ok(aLines.includes(4) && aLines.includes(15), `a.md has diagnostics on lines 4 and 15: ${aLines.join(', ')}`);
+  assert.ok(aLines.includes(4) && aLines.includes(16), `a.md has diagnostics on lines 4 and 16: ${aLines.join(', ')}`);
   const unknown = diags.filter((d) => d.file === 'specs/a.md' && d.ruleId === 'unknown-dependency');
   assert.deepEqual(unknown.map((d) => d.message.match(/'(\w+)'/)?.[1]), ['nope', 'nada'], 'same line: by column');
   const files = [...new Set(diags.map((d) => d.file as string))];
@@ -129,7 +132,7 @@ test('json: file is relative to the current directory, with / separators', async
 });
 
 test('json: a clean folder gives no diagnostics and zero counts, exit 0', async () => {
-  const cwd = writeTree(tempDir(), { 'specs/one.md': specText('one') });
+  const cwd = writeTree(tempDir(), { 'specs/one.md': owned('one') });
   const { code, out } = await lintJson(cwd);
   assert.equal(code, 0);
   assert.deepEqual(out, { version: 1, filesChecked: 1, errorCount: 0, warningCount: 0, diagnostics: [] });
@@ -137,9 +140,9 @@ test('json: a clean folder gives no diagnostics and zero counts, exit 0', async 
 
 test('json: fixable is true for a fixable diagnostic, and the fix itself is not in the output', async () => {
   const cwd = writeTree(tempDir(), {
-    'specs/x.md': specText('x', 'phase: foundation\n'),
-    'specs/y.md': specText('y', 'phase: foundation\ndepends_on: [x]\n'),
-    'specs/z.md': specText('z', 'phase: foundation\ndepends_on: [x, y]\n'),
+    'specs/x.md': owned('x', 'phase: foundation\n'),
+    'specs/y.md': owned('y', 'phase: foundation\ndepends_on: [x]\n'),
+    'specs/z.md': owned('z', 'phase: foundation\ndepends_on: [x, y]\n'),
   });
   const { code, out } = await lintJson(cwd);
   assert.equal(code, 0, 'only a warning');

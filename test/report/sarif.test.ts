@@ -12,6 +12,9 @@ import type { Io } from '../../src/io/io.js';
 import { main } from '../../src/cli/main.js';
 import { cli, ROOT, specText, tempDir, writeTree } from '../helpers.js';
 
+/** A valid spec that owns a folder of its own (version 2 warns about a task that owns nothing). */
+const owned = (id: string, extra = '', body?: string, glob = `src/${id}/**`) => specText(id, `${extra}owns: [${glob}]\n`, body);
+
 // The schema ships in @microsoft/jest-sarif (a devDependency): Microsoft's
 // SARIF 2.1.0 schema (rtm.5, the one json.schemastore.org serves), draft-04.
 const SCHEMA_PATH = join(ROOT, 'node_modules', '@microsoft', 'jest-sarif', 'lib', 'schemas', 'sarif-2.1.0-rtm.5.json');
@@ -41,10 +44,10 @@ function sarifValidator(): (data: unknown) => string[] {
 function mixedFolder(): string {
   return writeTree(tempDir(), {
     'specs/PROJECT.md': '---\nproject: mixed\n---\n# Mixed\n',
-    'specs/a.md': specText('a', 'depends_on: [nope]\n', '## Goal\nDo it.\n\n## Acceptance criteria\n- [ ] done\n\n## Notes\n'),
-    'specs/b.md': specText('c'),
-    'specs/c.md': specText('c'),
-    'specs/sub/d.md': specText('d', '', '## Goal\nDo it.\n\n## Acceptance criteria\n- [ ] done\n\n## Notes\n'),
+    'specs/a.md': owned('a', 'depends_on: [nope]\n', '## Goal\nDo it.\n\n## Acceptance criteria\n- [ ] done\n\n## Notes\n'),
+    'specs/b.md': owned('c', '', undefined, 'src/b/**'),
+    'specs/c.md': owned('c'),
+    'specs/sub/d.md': owned('d', '', '## Goal\nDo it.\n\n## Acceptance criteria\n- [ ] done\n\n## Notes\n'),
   });
 }
 
@@ -100,7 +103,7 @@ test('sarif output with errors and warnings is valid against the SARIF 2.1.0 sch
 });
 
 test('sarif output of a clean folder is valid, with an empty results array', async () => {
-  const cwd = writeTree(tempDir(), { 'specs/only.md': specText('only') });
+  const cwd = writeTree(tempDir(), { 'specs/only.md': owned('only') });
   const { code, sarif } = await lintSarifFast(cwd);
   assert.equal(code, 0);
   assert.deepEqual(validate(sarif), []);
@@ -188,7 +191,7 @@ test('sarif uris percent-encode file names, so each resolves back to its file', 
 }, async () => {
   // A name outside the id pattern still gets linted (id-filename-mismatch), and must be located exactly.
   const names = ['with space.md', 'hash#1.md', 'what?.md', 'per%cent.md'];
-  const cwd = writeTree(tempDir(), Object.fromEntries(names.map((n) => [`specs/${n}`, specText('x')])));
+  const cwd = writeTree(tempDir(), Object.fromEntries(names.map((n) => [`specs/${n}`, owned('x')])));
   const { sarif } = await lintSarifFast(cwd);
   assert.deepEqual(validate(sarif), []);
   const resolved = new Set(

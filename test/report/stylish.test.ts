@@ -9,15 +9,18 @@ import { useColor } from '../../src/report/color.js';
 import { formatStylish } from '../../src/report/stylish.js';
 import { cli, specText, tempDir, writeTree } from '../helpers.js';
 
+/** A valid spec that owns a folder of its own (version 2 warns about a task that owns nothing). */
+const owned = (id: string, extra = '', body?: string, glob = `src/${id}/**`) => specText(id, `${extra}owns: [${glob}]\n`, body);
+
 const ESC = '\u001b[';
 const BODY = '## Goal\nDo it.\n\n## Acceptance criteria\n- [ ] done\n';
 
 const MIXED = writeTree(tempDir(), {
   'specs/PROJECT.md': '---\nproject: mixed\n---\n# Mixed\n',
-  'specs/a.md': specText('a', 'depends_on: [nope]\n', `${BODY}\n## Notes\n`),
-  'specs/b.md': specText('c'),
-  'specs/c.md': specText('c'),
-  'specs/sub/d.md': specText('d', '', `${BODY}\n## Notes\n`),
+  'specs/a.md': owned('a', 'depends_on: [nope]\n', `${BODY}\n## Notes\n`),
+  'specs/b.md': owned('c', '', undefined, 'src/b/**'),
+  'specs/c.md': owned('c'),
+  'specs/sub/d.md': owned('d', '', `${BODY}\n## Notes\n`),
 });
 
 let piped: ReturnType<typeof cli> | undefined;
@@ -76,7 +79,7 @@ test('stylish ends with a summary line that counts problems, errors and warnings
 });
 
 test('stylish summary uses the singular for one', async () => {
-  const cwd = writeTree(tempDir(), { 'specs/one.md': specText('one', 'depends_on: [nope]\n') });
+  const cwd = writeTree(tempDir(), { 'specs/one.md': owned('one', 'depends_on: [nope]\n') });
   const r = await run(['lint', 'specs'], { cwd });
   assert.equal(r.code, 1);
   assert.match(r.stdout, /^✖ 1 problem \(1 error, 0 warnings\)$/m);
@@ -84,9 +87,9 @@ test('stylish summary uses the singular for one', async () => {
 
 test('stylish says how many problems --fix can fix', async () => {
   const cwd = writeTree(tempDir(), {
-    'specs/x.md': specText('x', 'phase: foundation\n'),
-    'specs/y.md': specText('y', 'phase: foundation\ndepends_on: [x]\n'),
-    'specs/z.md': specText('z', 'phase: foundation\ndepends_on: [x, y]\n'),
+    'specs/x.md': owned('x', 'phase: foundation\n'),
+    'specs/y.md': owned('y', 'phase: foundation\ndepends_on: [x]\n'),
+    'specs/z.md': owned('z', 'phase: foundation\ndepends_on: [x, y]\n'),
   });
   const r = await run(['lint', 'specs'], { cwd });
   assert.equal(r.code, 0);
@@ -95,7 +98,7 @@ test('stylish says how many problems --fix can fix', async () => {
 });
 
 test('stylish on a clean folder reports no problem and exits 0', async () => {
-  const cwd = writeTree(tempDir(), { 'specs/one.md': specText('one'), 'specs/two.md': specText('two', 'phase: foundation\n') });
+  const cwd = writeTree(tempDir(), { 'specs/one.md': owned('one'), 'specs/two.md': owned('two', 'phase: foundation\n') });
   const r = await run(['lint', 'specs'], { cwd });
   assert.equal(r.code, 0);
   assert.doesNotMatch(r.stdout, /error|warning|✖/);

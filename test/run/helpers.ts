@@ -27,7 +27,8 @@ export const GIT_ENV: NodeJS.ProcessEnv = {
  * named after its task: <id>.sleep (seconds), <id>.exit (exit code),
  * <id>.stray (also writes stray-<id>.txt, outside its owns), <id>.shared
  * (writes shared.txt, which another task may write too), <id>.leave (leaves
- * an extra uncommitted file and exits with <id>.exit).
+ * an extra uncommitted file and exits with <id>.exit), <id>.run (a shell
+ * snippet it sources last, in its worktree: git commands, traps, anything).
  */
 const AGENT = `#!/bin/sh
 id="$SPECDAG_TASK_ID"
@@ -47,6 +48,7 @@ if [ -f "$ctl/$id.sleep" ]; then sleep "$(cat "$ctl/$id.sleep")"; fi
 if [ -f "$ctl/$id.stray" ]; then echo stray > "stray-$id.txt"; fi
 if [ -f "$ctl/$id.shared" ]; then echo "$id" > shared.txt; fi
 if [ -f "$ctl/$id.leave" ]; then echo "half done" > "out/$id.partial"; fi
+if [ -f "$ctl/$id.run" ]; then . "$ctl/$id.run"; fi
 echo "end $id" >> "$ctl/events.log"
 if [ -f "$ctl/$id.exit" ]; then exit "$(cat "$ctl/$id.exit")"; fi
 exit 0
@@ -73,7 +75,7 @@ export interface Repo {
   specdag(args: string[], opts?: { tty?: boolean; env?: NodeJS.ProcessEnv }): Promise<{ code: number; stdout: string; stderr: string }>;
   events(): string[];
   /** Sets a control file for the stand-in agent. */
-  control(id: string, kind: 'sleep' | 'exit' | 'stray' | 'shared' | 'leave' | 'sees', value?: string): void;
+  control(id: string, kind: 'sleep' | 'exit' | 'stray' | 'shared' | 'leave' | 'sees' | 'run', value?: string): void;
   state(runId?: string): RunState;
   runs(): string[];
 }

@@ -249,3 +249,23 @@ test('the Markdown body is parsed lazily and only once', () => {
   assert.equal(file.mdast(), tree);
   assert.equal(tree.children[0]?.type, 'yaml', 'the frontmatter is a yaml node, not a heading or a thematic break');
 });
+
+test('indentation mistakes: one error per line, saying how to fix it', () => {
+  const cases: [string, number, RegExp][] = [
+    // A key indented by one space continues the value above it.
+    ['id: a\n title: T\n', 2, /start it at the column of this key/],
+    // A list item less indented than its siblings.
+    ['id: a\nowns:\n  - a\n - b\n', 5, /indent every '- ' item of one list by the same number of spaces/],
+    // A key out of line with the others of its mapping.
+    ['id: a\nx-map:\n  b: 1\n c: 2\n', 5, /start this line at the column of the other keys/],
+    ['id: a\nx-map:\n\tb: 1\n', 4, /indent with spaces, not tabs/],
+  ];
+  for (const [yaml, line, hint] of cases) {
+    const file = parseSpecText(`---\n${yaml}---\n`);
+    assert.equal(file.yamlErrors.length, 1, `${JSON.stringify(yaml)}: ${file.yamlErrors.map((e) => e.message).join(' | ')}`);
+    const [error] = file.yamlErrors;
+    assert.equal(error!.span.line, line, JSON.stringify(yaml));
+    assert.match(error!.message, /^invalid YAML: /);
+    assert.match(error!.message, hint);
+  }
+});

@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { defineRule } from '../types.js';
+import { excerpt } from '../../util/text.js';
 
 function targetPath(url: string): string | undefined {
   const path = url.replace(/[?#].*$/s, '');
@@ -22,7 +23,7 @@ export default defineRule({
       const path = targetPath(link.url);
       if (path === undefined) continue;
       if (!exists(resolve(dirname(spec.path), path))) {
-        report({ at: parsed.lines.span(link.start, link.end), message: `link target '${link.url}' does not exist (resolved against ${dirname(spec.file) || '.'}/)` });
+        report({ at: parsed.lines.span(link.start, link.end), message: `link target '${excerpt(link.url)}' does not exist (resolved against ${dirname(spec.file) || '.'}/)` });
       }
     }
   },

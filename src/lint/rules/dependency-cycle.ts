@@ -1,4 +1,5 @@
 import { defineRule } from '../types.js';
+import { excerpt } from '../../util/text.js';
 
 export default defineRule({
   id: 'dependency-cycle',
@@ -13,7 +14,7 @@ export default defineRule({
         const path = shortestCycle(g.deps, members, m);
         if (!path) continue;
         const next = g.ids[path[1]!]!;
-        const text = path.map((i) => g.ids[i]).join(' → ');
+        const text = cycleText(path.map((i) => excerpt(g.ids[i]!)));
         for (const spec of specs.byId.get(g.ids[m]!) ?? []) {
           const item = spec.dependsOn.find((d) => d.value === next);
           if (item) report({ file: spec.file, at: item.span, message: `dependency cycle: ${text}; remove one of these dependencies` });
@@ -22,6 +23,15 @@ export default defineRule({
     }
   },
 });
+
+/** Longer cycles are shown by their ends: every member is reported with its own path, so the output grows with the square of the length. */
+export const MAX_CYCLE_SHOWN = 2_000;
+
+/** The path as `a → b → c → a`. */
+function cycleText(ids: string[]): string {
+  if (ids.length <= MAX_CYCLE_SHOWN + 1) return ids.join(' → ');
+  return [...ids.slice(0, 10), `… (${(ids.length - 20).toLocaleString('en-US')} more)`, ...ids.slice(-10)].join(' → ');
+}
 
 /** The shortest path start → … → start along "depends on" edges inside one component (breadth-first, ties by id order). */
 function shortestCycle(deps: number[][], members: Set<number>, start: number): number[] | undefined {

@@ -1,4 +1,5 @@
 import { defineRule } from '../types.js';
+import { excerpt, listed } from '../../util/text.js';
 
 export default defineRule({
   id: 'duplicate-id',
@@ -11,7 +12,7 @@ export default defineRule({
       if (declared.length < 2) continue;
       for (const spec of declared) {
         const others = declared.filter((o) => o !== spec).map((o) => o.file);
-        report({ file: spec.file, at: spec.id!.span, message: `id '${id}' is also used by ${others.join(', ')}; every task needs its own id` });
+        report({ file: spec.file, at: spec.id!.span, message: `id '${excerpt(id)}' is also used by ${listed(others)}; every task needs its own id` });
       }
     }
   },

@@ -1,4 +1,5 @@
 import { defineRule } from '../types.js';
+import { excerpt } from '../../util/text.js';
 
 export default defineRule({
   id: 'id-filename-mismatch',
@@ -9,7 +10,7 @@ export default defineRule({
     if (spec.id && spec.id.value !== spec.stem) {
       report({
         at: spec.id.span,
-        message: `id '${spec.id.value}' differs from the file name '${spec.stem}.md'; rename the file to '${spec.id.value}.md' or set 'id: ${spec.stem}'`,
+        message: `id '${excerpt(spec.id.value)}' differs from the file name '${spec.stem}.md'; rename the file to '${excerpt(spec.id.value)}.md' or set 'id: ${spec.stem}'`,
       });
     }
   },

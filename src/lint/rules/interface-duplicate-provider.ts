@@ -1,5 +1,6 @@
 import { defineRule } from '../types.js';
 import { providers, taskId } from '../interfaces.js';
+import { excerpt, listed } from '../../util/text.js';
 
 export default defineRule({
   id: 'interface-duplicate-provider',
@@ -10,9 +11,9 @@ export default defineRule({
     for (const [name, list] of providers(specs)) {
       if (list.length < 2) continue;
       for (const { spec, item } of list) {
-        const others = list.filter((p) => p.spec !== spec).map((p) => `'${taskId(p.spec)}' (${p.spec.file})`);
+        const others = list.filter((p) => p.spec !== spec).map((p) => `'${excerpt(taskId(p.spec))}' (${p.spec.file})`);
         if (others.length === 0) continue;
-        report({ file: spec.file, at: item.span, message: `'${name}' is also provided by ${others.join(', ')}; one task should provide it` });
+        report({ file: spec.file, at: item.span, message: `'${excerpt(name)}' is also provided by ${listed(others)}; one task should provide it` });
       }
     }
   },

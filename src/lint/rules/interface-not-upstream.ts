@@ -1,5 +1,6 @@
 import { defineRule } from '../types.js';
 import { providers, taskId } from '../interfaces.js';
+import { excerpt } from '../../util/text.js';
 
 export default defineRule({
   id: 'interface-not-upstream',
@@ -25,7 +26,7 @@ export default defineRule({
         report({
           file: spec.file,
           at: item.span,
-          message: `consumes '${item.value}', provided by '${taskId(first)}' (${first.file}), which does not come before this task; add '${taskId(first)}' to depends_on`,
+          message: `consumes '${excerpt(item.value)}', provided by '${excerpt(taskId(first))}' (${first.file}), which does not come before this task; add '${excerpt(taskId(first))}' to depends_on`,
         });
       }
     }

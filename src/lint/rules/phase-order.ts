@@ -1,5 +1,6 @@
 import type { Phase } from '../../spec/types.js';
 import { defineRule } from '../types.js';
+import { excerpt } from '../../util/text.js';
 
 const RANK: Record<Phase, number> = { foundation: 0, parallel: 1, integration: 2 };
 
@@ -18,7 +19,7 @@ export default defineRule({
         report({
           file: spec.file,
           at: dep.span,
-          message: `${spec.phase} task '${spec.id?.value ?? spec.stem}' depends on ${target.phase} task '${dep.value}' (${target.file}); a ${spec.phase} task may only depend on ${allowed}`,
+          message: `${spec.phase} task '${excerpt(spec.id?.value ?? spec.stem)}' depends on ${target.phase} task '${excerpt(dep.value)}' (${target.file}); a ${spec.phase} task may only depend on ${allowed}`,
         });
       }
     }

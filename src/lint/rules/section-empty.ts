@@ -1,4 +1,5 @@
 import { defineRule } from '../types.js';
+import { excerpt } from '../../util/text.js';
 
 export default defineRule({
   id: 'section-empty',
@@ -9,7 +10,7 @@ export default defineRule({
     if (parsed.scan.kind !== 'block') return;
     for (const section of parsed.body().sections) {
       if (!section.says) {
-        report({ at: parsed.lines.span(section.start, section.end), message: `section '## ${section.title}' is empty; write its content or remove the heading` });
+        report({ at: parsed.lines.span(section.start, section.end), message: `section '## ${excerpt(section.title)}' is empty; write its content or remove the heading` });
       }
     }
   },

@@ -1,5 +1,6 @@
 import { sameTitle } from '../../spec/body.js';
 import { defineRule } from '../types.js';
+import { excerpt } from '../../util/text.js';
 
 export default defineRule({
   id: 'section-missing',
@@ -14,7 +15,7 @@ export default defineRule({
     const at = body.first ? parsed.lines.span(body.first.start, body.first.end) : parsed.lines.span(Math.max(0, parsed.scan.block.end - 3), parsed.scan.block.end);
     for (const required of project.requiredSections) {
       if (!present.some((t) => sameTitle(t, required))) {
-        report({ at, message: `required section '## ${required}' is missing; add a '## ${required}' heading with its content` });
+        report({ at, message: `required section '## ${excerpt(required)}' is missing; add a '## ${excerpt(required)}' heading with its content` });
       }
     }
   },

@@ -1,4 +1,5 @@
 import { defineRule } from '../types.js';
+import { excerpt } from '../../util/text.js';
 
 export default defineRule({
   id: 'self-dependency',
@@ -10,7 +11,7 @@ export default defineRule({
       const id = spec.id?.value;
       if (id === undefined) continue;
       for (const dep of spec.dependsOn) {
-        if (dep.value === id) report({ file: spec.file, at: dep.span, message: `'${id}' depends on itself; remove it from depends_on` });
+        if (dep.value === id) report({ file: spec.file, at: dep.span, message: `'${excerpt(id)}' depends on itself; remove it from depends_on` });
       }
     }
   },
