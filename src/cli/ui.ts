@@ -1,5 +1,4 @@
 import type { Io } from '../io/io.js';
-import { noBrowserReason, openBrowser } from '../ui/open.js';
 import { startUi } from '../ui/server.js';
 
 export interface UiCommandOptions {
@@ -7,33 +6,37 @@ export interface UiCommandOptions {
   port?: number;
   /** false with --no-open. */
   open: boolean;
-  /** Resolves when the server should stop; Ctrl-C and SIGTERM by default (tests pass their own). */
-  until?: Promise<unknown>;
 }
 
-function signalled(): Promise<string> {
-  return new Promise((done) => {
+/** Ctrl-C or SIGTERM, listened for from the start: a signal sent as soon as the URL shows must stop the server, not kill it. */
+function signals(): { stopped: Promise<string>; dispose(): void } {
+  let dispose = () => {};
+  const stopped = new Promise<string>((done) => {
     const stop = (signal: string) => {
+      dispose();
+      done(signal);
+    };
+    dispose = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      done(signal);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  return { stopped, dispose };
 }
 
 /** `specdag ui`: the URL first on stdout, then the page served until Ctrl-C. */
 export async function runUi(opts: UiCommandOptions, io: Io): Promise<number> {
-  const ui = await startUi({ dir: opts.dir, io, ...(opts.port !== undefined ? { port: opts.port } : {}) });
-  io.stdout.write(`${ui.url}\n`);
-  io.stderr.write(`specdag: the plan of '${opts.dir}' (${ui.plan.tasks.length} task${ui.plan.tasks.length === 1 ? '' : 's'}) at the address above, with the latest run as it goes; Ctrl-C stops it\n`);
-  if (opts.open) {
-    const reason = noBrowserReason(io.env);
-    const failed = reason === undefined ? await openBrowser(ui.url) : `not opening a browser because ${reason}`;
-    if (failed) io.stderr.write(`specdag: ${failed}; open the address yourself\n`);
+  const { stopped, dispose } = signals();
+  try {
+    const ui = await startUi({ dir: opts.dir, io, open: opts.open, ...(opts.port !== undefined ? { port: opts.port } : {}) });
+    io.stdout.write(`${ui.url}\n`);
+    io.stderr.write(`specdag: the plan of '${opts.dir}' (${ui.plan.tasks.length} task${ui.plan.tasks.length === 1 ? '' : 's'}) at the address above, with the latest run as it goes; Ctrl-C stops it\n`);
+    await stopped;
+    await ui.close();
+    return 0;
+  } finally {
+    dispose();
   }
-  await (opts.until ?? signalled());
-  await ui.close();
-  return 0;
 }

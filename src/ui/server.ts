@@ -12,6 +12,7 @@ import type { RunPlan } from '../plan/types.js';
 import { runsDir } from '../run/state.js';
 import { UsageError } from '../util/errors.js';
 import { layoutPlan, type Layout } from './layout.js';
+import { noBrowserReason, openBrowser } from './open.js';
 import { renderPage } from './page.js';
 import { changes, readRunState, RunFinder, summarise, taskRun, type RunSummary } from './state.js';
 
@@ -21,6 +22,11 @@ export interface UiOptions {
   io: Io;
   /** 0 (the default): any free port. */
   port?: number;
+  /**
+   * Open the page in the system's browser (not in CI, not without a
+   * display); what stops it is said on stderr.
+   */
+  open?: boolean;
 }
 
 export interface UiServer {
@@ -289,8 +295,14 @@ export async function startUi(opts: UiOptions): Promise<UiServer> {
     for (const res of streams) res.write(': still here\n\n');
   }, 15_000);
 
+  const url = `http://127.0.0.1:${port}/?token=${token}`;
+  if (opts.open) {
+    const reason = noBrowserReason(io.env);
+    const failed = reason === undefined ? await openBrowser(url) : `not opening a browser because ${reason}`;
+    if (failed) io.stderr.write(`specdag: ${failed}; open the address yourself\n`);
+  }
   return {
-    url: `http://127.0.0.1:${port}/?token=${token}`,
+    url,
     port,
     plan,
     close: async () => {

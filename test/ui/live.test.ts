@@ -91,7 +91,11 @@ describe('specdag ui, live, in chromium', { skip: noBrowser }, () => {
     await w.page.mouse.move(5, 890);
     await w.page.evaluate('document.activeElement.blur()');
     await w.page.screenshot({ path: artifact('live-running.png') });
-    if (process.env.SPECDAG_UPDATE_DOCS === '1') copyFileSync(artifact('live-running.png'), join(ROOT, 'docs', 'ui.png'));
+    // The README's picture is this one: SPECDAG_UPDATE_DOCS=1 npm test writes it.
+    if (process.env.SPECDAG_UPDATE_DOCS === '1') {
+      mkdirSync(join(ROOT, 'docs'), { recursive: true });
+      copyFileSync(artifact('live-running.png'), join(ROOT, 'docs', 'ui.png'));
+    }
 
     await w.page.waitForSelector(status('beta', 'merged'), LONG);
     // The log kept growing in place: the end of the agent's output is there too.

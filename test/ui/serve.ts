@@ -13,12 +13,13 @@ export interface Served {
   stop(): Promise<number | null>;
 }
 
-/** Starts the built `specdag ui <dir> --no-open` as a user would, and reads the URL from its first line. */
-export function serve(cwd: string, env: NodeJS.ProcessEnv, args: string[] = ['specs']): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, 'ui', ...args, '--no-open'], { cwd, env: { ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts the built `specdag ui <dir> --no-open` (or without --no-open) as a user would, and reads the URL from its first line. */
+export function serve(cwd: string, env: NodeJS.ProcessEnv, args: string[] = ['specs'], open = false): Promise<Served> {
+  const child = spawn(process.execPath, [BIN, 'ui', ...args, ...(open ? [] : ['--no-open'])], { cwd, env: { ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  // 'close', not 'exit': only then has all its output been read.
+  const exited = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
   after(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });

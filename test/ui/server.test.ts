@@ -75,6 +75,21 @@ test('ui: --port takes the port asked for; a taken port is one sentence and exit
   await again.stop();
 });
 
+test('ui without --no-open, in CI or without a display: it says why no browser opens, and serves', async () => {
+  const dir = demoRepo();
+  const env = { ...process.env, ...GIT_ENV };
+  delete env.DISPLAY;
+  delete env.WAYLAND_DISPLAY;
+  delete env.CI;
+  const headless = await serve(dir, env, ['specs'], true);
+  assert.equal((await get(headless.base, `/?token=${headless.token}`)).status, 200);
+  assert.equal(await headless.stop(), 0);
+  assert.match(headless.stderr(), /not opening a browser because there is no display \(neither DISPLAY nor WAYLAND_DISPLAY is set\); open the address yourself/);
+  const ci = await serve(dir, { ...env, DISPLAY: ':99', CI: 'true' }, ['specs'], true);
+  assert.equal(await ci.stop(), 0);
+  assert.match(ci.stderr(), /not opening a browser because CI is set/);
+});
+
 test('the browser opens only where someone can see it', () => {
   assert.equal(noBrowserReason({ DISPLAY: ':0' }, 'linux'), undefined);
   assert.equal(noBrowserReason({ WAYLAND_DISPLAY: 'wayland-0' }, 'linux'), undefined);

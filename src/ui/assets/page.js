@@ -68,11 +68,12 @@
   function schedule() {
     if (!frame) frame = requestAnimationFrame(apply);
   }
+  /** The height of the band and wave names over the top of the graph. */
   var RULER = 46;
-  /** The whole graph, centred across and from the top down, below the band names. */
   // While the whole graph is shown (until the reader zooms or pans), it stays
   // whole when the window or the panel changes the room it has.
   var fitted = false;
+  /** The whole graph, centred across and from the top down, below the band names. */
   function fitAll() {
     fitted = true;
     var s = size();
@@ -189,8 +190,13 @@
   window.addEventListener('resize', roomChanged);
 
   document.addEventListener('keydown', function (e) {
+    if (e.key === 'Escape') {
+      closePanel();
+      return;
+    }
+    // Keys typed in the find box, or scrolling the panel, are theirs.
     var tag = e.target && e.target.tagName;
-    if (tag === 'INPUT' || tag === 'TEXTAREA' || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (tag === 'INPUT' || panel.contains(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
     var step = 80 / view.k;
     switch (e.key) {
       case '+': case '=': zoomCentre(1.25); break;
@@ -200,7 +206,6 @@
       case 'ArrowRight': view.x += step; fitted = false; schedule(); break;
       case 'ArrowUp': view.y -= step; fitted = false; schedule(); break;
       case 'ArrowDown': view.y += step; fitted = false; schedule(); break;
-      case 'Escape': closePanel(); return;
       case '/': document.getElementById('find').focus(); break;
       default: return;
     }
