@@ -22,6 +22,17 @@ export interface DryRunInput {
   previous: RunState | undefined;
   /** Tasks whose work is on the target branch already, and how that is known. */
   onTarget: Map<string, string>;
+  /** PROJECT.md's setup, verify (the merge check), retries and outside_owns. */
+  setup?: string;
+  verify?: string;
+  retries: number;
+  outsideOwns: 'warn' | 'fail';
+  /** Where merges are checked (with verify). */
+  mergeCheckWorktree: string;
+  /** The task's own check (its spec's verify, else PROJECT.md's). */
+  checkOf(task: PlanTask): string | undefined;
+  /** Commits the base branch gained since the target was made (a new run merges them in first). */
+  baseGained: number;
 }
 
 const short = (sha: string) => sha.slice(0, 7);
@@ -39,9 +50,20 @@ export function formatDryRun(input: DryRunInput): string {
   lines.push(`target branch    ${target}: ${input.targetCommit ? `exists, at ${short(input.targetCommit)}` : `would be created from ${plan.baseBranch}`}`);
   lines.push(`target worktree  ${show(plan.targetWorktree)}: ${input.targetWorktreeExists ? 'exists' : `would be added (git worktree add)`}`);
   lines.push(`state and logs   ${shownPath(resolve(repoRoot, '.specdag', 'runs', input.previous?.runId ?? '<run-id>'), cwd)}/ (state.json, <task>.log, <task>.prompt.md)`);
+  if (input.baseGained > 0 && !input.previous) {
+    lines.push(`base merge       ${plan.baseBranch} gained ${input.baseGained} commit${input.baseGained === 1 ? '' : 's'} since ${target} was made: merged into it first${input.verify ? ', checked like every merge' : ''} (dropped if that conflicts or fails)`);
+  }
   lines.push(
     `agents           up to ${input.maxParallel} at once; each command runs through 'sh -c' in its task's worktree, the prompt on stdin${input.timeoutMinutes !== undefined ? `, stopped after ${input.timeoutMinutes} minute(s)` : ''}`,
   );
+  if (input.setup !== undefined) {
+    const gate = input.verify !== undefined ? `; once in ${show(input.mergeCheckWorktree)} too` : '';
+    lines.push(`setup            ${input.setup} (in each new worktree, before its first agent${gate})`);
+  }
+  if (input.verify !== undefined) {
+    lines.push(`merge check      ${input.verify}: each merge is made in ${show(input.mergeCheckWorktree)} and checked there before ${target} moves to it; one at a time`);
+  }
+  lines.push(`after an agent   a task that changed nothing fails (unless allow_empty: true); files outside its owns ${input.outsideOwns === 'fail' ? 'fail it' : 'are reported'}${input.retries > 0 ? `; a failed check starts its agent again, up to ${input.retries} more time${input.retries === 1 ? '' : 's'}` : ''}`);
   lines.push('');
 
   const skipped: string[] = [];
@@ -81,7 +103,9 @@ export function formatDryRun(input: DryRunInput): string {
     lines.push(`${n}. ${t.phase} ${t.id}${after}, wave ${t.wave}`);
     lines.push(`     create   ${branch}, worktree ${show(t.worktree)}`);
     lines.push(`     run      ${command}`);
-    lines.push(`     then     commit what it leaves on ${t.branch}; git merge --no-ff ${t.branch} into ${target}`);
+    const check = input.checkOf(t);
+    if (check !== undefined) lines.push(`     check    ${check} (in its worktree)`);
+    lines.push(`     then     commit what it leaves on ${t.branch}; git merge --no-ff ${t.branch} into ${target}${input.verify !== undefined ? ', once the merge passes the merge check' : ''}`);
   }
   if (n === 0) lines.push('nothing to run');
   if (skipped.length) {

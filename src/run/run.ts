@@ -47,6 +47,9 @@ export interface RunRequest {
   timeoutMinutes?: number;
 }
 
+/** The worktree, in worktree_dir, where merges are made and checked before the target moves: a name no task id can take. */
+export const MERGE_CHECK_WORKTREE = '.merge-check';
+
 /** Exit codes after a signal: 128 + its number, as shells report them. */
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -143,6 +146,13 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
         maxParallel,
         previous,
         onTarget,
+        retries: project.retries,
+        outsideOwns: project.outsideOwns,
+        mergeCheckWorktree: resolve(root, plan.worktreeDir, MERGE_CHECK_WORKTREE),
+        checkOf: (t) => specOf(result, t.id).verify?.value ?? project.verify,
+        baseGained: targetCommit && !previous ? Number(await git.line(root, ['rev-list', '--count', `${targetCommit}..${baseCommit}`])) : 0,
+        ...(project.setup !== undefined ? { setup: project.setup } : {}),
+        ...(project.verify !== undefined ? { verify: project.verify } : {}),
         ...(timeoutMinutes !== undefined ? { timeoutMinutes } : {}),
       }),
     );
@@ -154,6 +164,8 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
   const state = previous ?? newState(runId, root, specDir, plan, maxParallel);
   // (state is previous itself on a resume: read what it recorded before the tasks are replaced.)
   const resumedConflicts = new Set(previous ? previous.tasks.filter((t) => t.status === 'conflict' && !onTarget.has(t.id)).map((t) => t.id) : []);
+  // A task that failed after its agent finished (its check, files outside its owns) is looked at again before its agent starts.
+  const rejudge = new Set(previous ? previous.tasks.filter((t) => t.status === 'failed' && (t.failure === 'verify' || t.failure === 'outside-owns')).map((t) => t.id) : []);
   const mergedBefore = new Set(previous ? previous.tasks.filter((t) => t.status === 'merged').map((t) => t.id) : []);
   state.tasks = taskStates(order, plan, result, root, runDir, (t) => agentFor(t, project, agentOverride), previous, onTarget);
   state.status = 'running';
@@ -168,8 +180,13 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
   writeState(state);
 
   const progress = new Progress(io.stdout, io.cwd, useColor(io.stdout, io.env));
-  const merger = new Merger(git, state.targetWorktree);
-  const scheduler = new Scheduler({
+  const merger: Merger = new Merger(
+    git,
+    root,
+    state.targetWorktree,
+    project.verify !== undefined ? { worktree: resolve(root, plan.worktreeDir, MERGE_CHECK_WORKTREE), worktreeLock, ...(project.setup !== undefined ? { setup: (where: string): Promise<boolean> => scheduler.setupGate(where) } : {}) } : undefined,
+  );
+  const scheduler: Scheduler = new Scheduler({
     git,
     state,
     progress,
@@ -183,6 +200,11 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
     merger,
     resumedConflicts,
     specdagCommand: specdagCommand(),
+    retries: project.retries,
+    outsideOwns: project.outsideOwns,
+    rejudge,
+    ...(project.setup !== undefined ? { setup: project.setup } : {}),
+    ...(project.verify !== undefined ? { mergeCheck: project.verify } : {}),
     ...(timeoutMinutes !== undefined ? { timeoutMs: timeoutMinutes * 60_000 } : {}),
   });
 
@@ -193,7 +215,7 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
     progress.line(`specdag: run ${runId}${previous ? ' (resumed)' : ''}: ${state.tasks.length} task${state.tasks.length === 1 ? '' : 's'}, up to ${maxParallel} at once, on '${plan.targetBranch}' (from '${plan.baseBranch}')`);
     await lock.run(async () => {
       const created = await worktreeLock.run(() => prepareTarget(git, state, mergeToAbort));
-      if (!created && !previous) await mergeBase(git, state, merger, progress);
+      if (!created && !previous) await scheduler.mergeBase();
     });
     const found = state.tasks.filter((t) => t.onTarget !== undefined && !mergedBefore.has(t.id));
     if (found.length > 0) progress.line(`specdag: already on '${plan.targetBranch}', not run again: ${found.map((t) => t.id).join(', ')}`);
@@ -362,6 +384,7 @@ function taskStates(
   return order.map((p) => {
     const spec = result.graph.specs[result.graph.index.get(p.id)!]!;
     const agent = agentOf(p);
+    const check = spec.verify?.value ?? result.specs.project.verify;
     const t: TaskState = {
       id: p.id,
       title: p.title,
@@ -374,6 +397,8 @@ function taskStates(
       prompt: join(runDir, `${p.id}.prompt.md`),
       specFile: resolve(spec.path),
       owns: p.owns,
+      ...(check !== undefined ? { check } : {}),
+      ...(spec.allowEmpty ? { allowEmpty: true } : {}),
       outsideOwns: [],
       attempts: 0,
       ...(agent ? { agent: agent.name } : {}),
@@ -381,7 +406,7 @@ function taskStates(
     };
     const old = before.get(p.id);
     if (old) {
-      for (const key of ['startCommit', 'commit', 'mergeCommit', 'mergedAt', 'startedAt', 'endedAt', 'exitCode', 'signal', 'timedOut'] as const) {
+      for (const key of ['startCommit', 'commit', 'mergeCommit', 'mergedAt', 'startedAt', 'endedAt', 'exitCode', 'signal', 'timedOut', 'setupDone', 'checks', 'failure'] as const) {
         if (old[key] !== undefined) (t as unknown as Record<string, unknown>)[key] = old[key];
       }
       t.attempts = old.attempts;
@@ -389,8 +414,8 @@ function taskStates(
       if (old.status === 'merged' || old.status === 'done') t.status = old.status;
       if (old.status === 'running' || old.interrupted) t.interrupted = true;
       if (old.onTarget !== undefined) t.onTarget = old.onTarget;
-      // A conflict is first merged again: the user may have resolved it on the task's branch.
-      if (old.status === 'conflict') {
+      // A conflict, or a merge that failed its check, is first merged again: the user may have resolved it on the task's branch.
+      if (old.status === 'conflict' || (old.status === 'failed' && old.failure === 'merge-verify')) {
         t.status = 'done';
         if (old.reason !== undefined) t.reason = old.reason;
       }
@@ -463,31 +488,6 @@ async function prepareTarget(git: Git, state: RunState, abortMerge: boolean): Pr
   delete state.merging;
   writeState(state);
   return target === undefined;
-}
-
-/**
- * A new run on a target branch made earlier first brings in what the base
- * branch gained since, through the same merge as any task. A merge that
- * conflicts (or fails) is dropped with one line: the run goes on from the
- * target as it is.
- */
-async function mergeBase(git: Git, state: RunState, merger: Merger, progress: Progress): Promise<void> {
-  const root = state.repoRoot;
-  const target = state.targetCommit!;
-  const [base, gained] = [state.baseBranch, await git.line(root, ['rev-list', '--count', `${target}..${state.baseCommit}`])];
-  if (gained === '0') return;
-  const commits = `${gained} commit${gained === '1' ? '' : 's'}`;
-  const r = await merger.merge(state.baseCommit, [`Merge ${base} into ${state.targetBranch}`, `specdag run ${state.runId}: '${base}' gained ${commits} since '${state.targetBranch}' was made.`]);
-  if (r.ok) {
-    state.targetCommit = r.commit;
-    state.baseMerge = { status: 'merged', commit: r.commit, base: state.baseCommit };
-    progress.line(`specdag: merged '${base}' into '${state.targetBranch}' first: it gained ${commits} since the target was made`);
-  } else {
-    const why = r.conflicts.length > 0 ? `conflicts in ${r.conflicts.join(', ')}` : `failed (${r.message})`;
-    state.baseMerge = { status: r.conflicts.length > 0 ? 'conflict' : 'failed', base: state.baseCommit, reason: why };
-    progress.line(`specdag: merging '${base}' (${commits} ahead) into '${state.targetBranch}' ${why}; dropped, the run goes on from '${state.targetBranch}' as it is`);
-  }
-  writeState(state);
 }
 
 function summary(state: RunState, ms: number, cwd: string, dir: string, signal: NodeJS.Signals | undefined): string {

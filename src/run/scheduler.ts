@@ -1,14 +1,15 @@
-import { writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { pathMatcher } from '../graph/globs/overlap.js';
 import { writeClaudeSettings } from './claude.js';
 import { GitError, type Git } from './git.js';
 import type { Lock } from './lock.js';
-import type { Merger } from './merge.js';
+import { appendCheckLog, checkFailedSection, checkNote, outsideOwnsSection } from './checks.js';
+import type { MergeCheck, Merger } from './merge.js';
 import { startProcess, type ProcessHandle } from './process.js';
 import type { Progress } from './progress.js';
-import { writeState, type Failure, type RunState, type TaskState } from './state.js';
-import { prepareWorktree, TaskError } from './worktree.js';
+import { runsDir, SPECDAG_DIR, writeState, type CheckRecord, type Failure, type RunState, type TaskState } from './state.js';
+import { firstLine, prepareWorktree, TaskError } from './worktree.js';
 
 export interface SchedulerOptions {
   git: Git;
@@ -33,6 +34,15 @@ export interface SchedulerOptions {
   resumedConflicts: Set<string>;
   /** This specdag as a shell command, for the Claude Code hook. */
   specdagCommand: string;
+  /** PROJECT.md's setup, run in each new worktree before its first agent. */
+  setup?: string;
+  /** PROJECT.md's verify: every merge into the target is checked with it before the target moves. */
+  mergeCheck?: string;
+  /** Agent attempts after a failed check. */
+  retries: number;
+  outsideOwns: 'warn' | 'fail';
+  /** Tasks a resume finds failed after their agent finished (a failed check, files outside owns): looked at before their agent starts. */
+  rejudge: Set<string>;
 }
 
 const SETTLED = new Set<TaskState['status']>(['merged', 'failed', 'conflict', 'skipped']);
@@ -61,8 +71,10 @@ export class Scheduler {
   private readonly mergeQueue: TaskState[] = [];
   /** A section to end a task's next prompt with: what went wrong the last time. */
   private readonly feedback = new Map<string, string>();
-  /** Worktrees being created (or created) ahead of a free slot: true once ready. */
-  private readonly prepared = new Map<string, Promise<boolean>>();
+  /** Agent starts per task in this invocation: what `retries` is counted against. */
+  private readonly agentStarts = new Map<string, number>();
+  /** Worktrees being created ahead of a free slot: whether each is new once ready, undefined when that failed. */
+  private readonly prepared = new Map<string, Promise<boolean | undefined>>();
   /** Tasks holding a slot: from their start until their agent exits (committing and merging take none). */
   private active = 0;
   private readonly slots = new Set<string>();
@@ -240,9 +252,9 @@ export class Scheduler {
       if (ahead >= this.opts.maxParallel) break;
       if (this.prepared.has(t.id) || !this.canStart(t, othersSettled)) continue;
       const work = this.prepare(t, false).then(
-        () => true,
+        (fresh) => fresh,
         // Tried again, and reported, when the task starts.
-        () => false,
+        () => undefined,
       );
       this.prepared.set(t.id, work);
       ahead++;
@@ -310,47 +322,90 @@ export class Scheduler {
 
   /* -------------------------------------------------------------- tasks */
 
-  /** The task's worktree, from the target branch's tip as specdag last left it (its dependencies are merged there). */
+  /**
+   * The task's worktree, from the target branch's tip as specdag last left
+   * it (its dependencies are merged there). True when the worktree is new:
+   * its setup has to run.
+   */
   private async prepare(t: TaskState, urgent = true): Promise<boolean> {
     const tip = this.state.targetCommit;
     if (!tip) throw new TaskError(`the target branch '${this.state.targetBranch}' has no known tip`);
     const fresh = await prepareWorktree(this.opts.git, this.state.repoRoot, t, tip, this.opts.worktreeLock, urgent, (text) => this.opts.progress.event(text));
+    if (fresh) delete t.setupDone;
     this.save();
     return fresh;
   }
 
+  /**
+   * A task from its worktree to `done` (queued for its merge): setup in a
+   * new worktree, then the agent, what it left judged (committed, changed
+   * something, inside its owns, its check passing), and the agent started
+   * again with the check's output while attempts remain.
+   */
   private async runTask(t: TaskState): Promise<void> {
     try {
       const ahead = this.prepared.get(t.id);
       this.prepared.delete(t.id);
-      if (!(ahead && (await ahead))) await this.prepare(t);
+      if ((ahead ? await ahead : undefined) === undefined) await this.prepare(t);
       if (this.stopping) return this.interrupt(t);
-      t.attempts++;
-      this.save();
-      this.opts.progress.started(t);
-      await this.agentStep(t);
-      this.release(t);
-      if (t.status !== 'running') return;
-      await this.commitStep(t);
+      if (this.opts.setup !== undefined && !t.setupDone) {
+        const setup = await this.runCommand(t, 'setup', this.opts.setup, t.worktree);
+        if (setup === undefined) return this.interrupt(t);
+        if (setup.exitCode !== 0) {
+          return this.fail(t, 'setup', `its setup command '${this.opts.setup}' ${exitText(setup)} in its worktree; its output is in the log`);
+        }
+        t.setupDone = true;
+        this.save();
+      }
+      // A resume of a task that failed after its agent finished looks at what is there first: the user may have fixed it.
+      let rejudge = this.opts.rejudge.delete(t.id);
+      for (;;) {
+        if (!rejudge && !(await this.agentStep(t))) return;
+        const verdict = await this.judge(t, rejudge);
+        if (verdict === 'ok') break;
+        if (verdict === 'stopped') return this.interrupt(t);
+        if (verdict === 'failed') return;
+        if (!rejudge && !this.attemptsLeft(t)) {
+          return this.fail(t, 'verify', `its check '${t.check}' ${exitText(verdict.check!)} in its worktree after ${this.starts(t)} attempt${this.starts(t) === 1 ? '' : 's'} (log: ${verdict.check!.log})`);
+        }
+        if (verdict.feedback) this.feedback.set(t.id, verdict.feedback);
+        if (verdict.check && !rejudge) this.opts.progress.retry(t, verdict.check, this.opts.retries + 1 - this.starts(t));
+        rejudge = false;
+      }
       t.status = 'done';
       t.endedAt = this.now();
       this.save();
       this.opts.progress.done(t);
-      this.opts.progress.outsideOwns(t);
       this.mergeQueue.push(t);
     } catch (err) {
       this.fail(t, 'agent', messageOf(err));
     }
   }
 
-  private async agentStep(t: TaskState): Promise<void> {
+  /** Agent starts in this invocation (a resume starts counting again). */
+  private starts(t: TaskState): number {
+    return this.agentStarts.get(t.id) ?? 0;
+  }
+
+  /** May the agent be started again after a failed check? (`retries` more times than the first.) */
+  private attemptsLeft(t: TaskState): boolean {
+    return this.starts(t) < 1 + this.opts.retries;
+  }
+
+  /** Runs the agent once; false when that ended the task (failed or stopped, recorded). */
+  private async agentStep(t: TaskState): Promise<boolean> {
     if (!t.command) throw new TaskError('it has no agent command');
-    const extra = this.feedback.get(t.id);
+    t.attempts++;
+    this.agentStarts.set(t.id, this.starts(t) + 1);
+    t.status = 'running';
+    this.save();
+    this.opts.progress.started(t);
+    const extra = [this.checkNote(t), this.feedback.get(t.id)].filter((x): x is string => x !== undefined);
     this.feedback.delete(t.id);
-    const prompt = extra ? `${this.opts.promptOf(t)}\n${extra}\n` : this.opts.promptOf(t);
+    const base = this.opts.promptOf(t);
+    const prompt = extra.length ? `${base}\n${extra.join('\n\n')}\n` : base;
     writeFileSync(t.prompt, prompt);
-    const env = this.taskEnv(t);
-    const handle = startProcess({ command: t.command, cwd: t.worktree, env, stdin: prompt, log: t.log, ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}) });
+    const handle = startProcess({ command: t.command, cwd: t.worktree, env: this.taskEnv(t), stdin: prompt, log: t.log, ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}) });
     this.processes.set(t.id, handle);
     if (handle.pid !== undefined) {
       t.agentPid = handle.pid;
@@ -360,15 +415,30 @@ export class Scheduler {
     const exit = await handle.exit;
     this.processes.delete(t.id);
     delete t.agentPid;
-    if (exit.stopped && !exit.timedOut) return this.interrupt(t);
+    if (exit.stopped && !exit.timedOut) {
+      this.interrupt(t);
+      return false;
+    }
     t.exitCode = exit.code;
     if (exit.signal) t.signal = exit.signal;
-    if (exit.error) return this.fail(t, 'agent', `its agent command could not be started: ${exit.error}`);
+    else delete t.signal;
+    if (exit.error) return this.failed(t, 'agent', `its agent command could not be started: ${exit.error}`);
     if (exit.timedOut) {
       t.timedOut = true;
-      return this.fail(t, 'timeout', `timed out after ${Math.round((this.opts.timeoutMs ?? 0) / 60000)} minute(s); its process group was killed`);
+      return this.failed(t, 'timeout', `timed out after ${Math.round((this.opts.timeoutMs ?? 0) / 60000)} minute(s); its process group was killed`);
     }
-    if (exit.code !== 0) return this.fail(t, 'agent', exit.code === null ? `its agent was killed by ${exit.signal}` : `its agent exited with code ${exit.code}`);
+    if (exit.code !== 0) return this.failed(t, 'agent', exit.code === null ? `its agent was killed by ${exit.signal}` : `its agent exited with code ${exit.code}`);
+    return true;
+  }
+
+  private failed(t: TaskState, failure: Failure, reason: string): false {
+    this.fail(t, failure, reason);
+    return false;
+  }
+
+  /** What every prompt ends with when checks are set: the agent knows from its first attempt what judges it. */
+  private checkNote(t: TaskState): string | undefined {
+    return checkNote(t.check, this.opts.mergeCheck, this.state.targetBranch);
   }
 
   /** What every command of a task (agent, setup, check) finds in its environment (CLI.md, "Trusted results"). */
@@ -385,57 +455,199 @@ export class Scheduler {
   }
 
   /**
-   * Commits what the agent left, then records the files it changed outside
-   * its `owns`. One `git status` tells the branch, the commit and what is
-   * uncommitted; when the agent made no commit of its own, what it changed
-   * is exactly that list, so no diff is needed.
+   * Runs a setup or a check for a task and records it in the task's
+   * `checks`. Undefined when specdag was stopped meanwhile. A setup writes
+   * into the task's log; a check into a log of its own (its tail goes into
+   * the next prompt), copied into the task's log afterwards.
    */
-  private async commitStep(t: TaskState): Promise<void> {
+  private async runCommand(t: TaskState, kind: CheckRecord['kind'], command: string, where: string, commit?: string): Promise<CheckRecord | undefined> {
+    t.checks ??= [];
+    const log = kind === 'setup' ? t.log : join(dirname(t.log), `${t.id}.${kind === 'merge' ? 'merge-check' : 'check'}-${t.checks.length + 1}.log`);
+    const key = kind === 'merge' ? `merge:${t.id}` : t.id;
+    const startedAt = this.now();
+    const t0 = Date.now();
+    this.opts.progress.checking(t, kind, command);
+    const handle = startProcess({ command, cwd: where, env: this.taskEnv(t), log, ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}) });
+    this.processes.set(key, handle);
+    if (this.stopping) handle.stop();
+    const exit = await handle.exit;
+    this.processes.delete(key);
+    this.opts.progress.checked(t);
+    if (exit.stopped && !exit.timedOut) return undefined;
+    const record: CheckRecord = { kind, where, command, exitCode: exit.error ? 127 : exit.code, log, startedAt, durationMs: Date.now() - t0, ...(commit ? { commit } : {}) };
+    t.checks.push(record);
+    this.save();
+    if (kind !== 'setup') appendCheckLog(t.log, record);
+    return record;
+  }
+
+  /**
+   * What the agent left, judged: committed (what it left uncommitted is
+   * committed for it), changed something (unless `allow_empty`), inside its
+   * owns (with `outside_owns: fail`), passing its check. One `git status`
+   * tells the branch, the commit and what is uncommitted; when the agent
+   * made no commit of its own, what it changed is exactly that list.
+   *
+   * `rejudge`: a resume looking before starting the agent; what fails then
+   * is not a failure yet, the agent gets its turn.
+   */
+  private async judge(t: TaskState, rejudge: boolean): Promise<'ok' | 'failed' | 'stopped' | { feedback?: string; check?: CheckRecord }> {
     const { git } = this.opts;
     const st = await git.status(t.worktree);
     if (st.branch !== t.branch) {
-      throw new TaskError(`its agent left ${t.worktree} on ${st.branch ? `branch '${st.branch}'` : 'a detached HEAD'} instead of '${t.branch}'; check out '${t.branch}' there and resume`);
+      return this.failed(t, 'agent', `its agent left ${t.worktree} on ${st.branch ? `branch '${st.branch}'` : 'a detached HEAD'} instead of '${t.branch}'; check out '${t.branch}' there and resume`) || 'failed';
     }
-    let changed: string[] | undefined = st.head === t.startCommit ? st.changed : undefined;
+    const committedNothing = st.head === t.startCommit;
     if (st.changed.length > 0) {
       await git.run(t.worktree, ['add', '-A']);
       const message = ['-m', `${t.id}: ${t.title}`, '-m', `Committed by specdag (run ${this.state.runId}): what the agent of task '${t.id}' left uncommitted.`];
       const r = await git.exec(t.worktree, ['commit', '--quiet', ...message]);
       if (r.code !== 0) throw new GitError(['commit', ...message], r.code, r.stdout, r.stderr);
+    } else if (committedNothing && !t.allowEmpty) {
+      if (rejudge) return {};
+      return this.failed(t, 'no-changes', "its agent exited 0 but changed nothing (no commit, nothing left uncommitted); if that is right for this task, set 'allow_empty: true' in its spec") || 'failed';
     }
-    if (changed === undefined) changed = t.startCommit ? await git.changedFiles(t.worktree, t.startCommit, 'HEAD') : [];
+    const changed = committedNothing ? st.changed : t.startCommit ? await git.changedFiles(t.worktree, t.startCommit, 'HEAD') : [];
     // The very reading of owns that lint's ownership check uses: a folder path covers what is below it.
     const owned = pathMatcher(t.owns);
     t.outsideOwns = changed.filter((f) => !owned(f));
+    this.save();
+    this.opts.progress.outsideOwns(t, this.opts.outsideOwns);
+    if (t.outsideOwns.length > 0 && this.opts.outsideOwns === 'fail') {
+      if (rejudge) return { feedback: outsideOwnsSection(t.outsideOwns, t.owns) };
+      const n = t.outsideOwns.length;
+      return this.failed(t, 'outside-owns', `it changed ${n} file${n === 1 ? '' : 's'} outside its owns: ${t.outsideOwns.join(', ')} (outside_owns: fail)`) || 'failed';
+    }
+    if (t.check === undefined) return 'ok';
+    const check = await this.runCommand(t, 'verify', t.check, t.worktree);
+    if (check === undefined) return 'stopped';
+    if (check.exitCode === 0) return 'ok';
+    return { feedback: checkFailedSection(check, this.state.targetBranch), check };
+  }
+
+  /* ------------------------------------------------------------- merges */
+
+  /**
+   * A new run on a target branch made earlier first brings in what the base
+   * branch gained since, through the same (checked) merge as any task. A
+   * merge that conflicts or fails its check is dropped with one line: the
+   * run goes on from the target as it is.
+   */
+  async mergeBase(): Promise<void> {
+    const { git } = this.opts;
+    const state = this.state;
+    const base = state.baseBranch;
+    const gained = await git.line(state.repoRoot, ['rev-list', '--count', `${state.targetCommit}..${state.baseCommit}`]);
+    if (gained === '0') return;
+    const commits = `${gained} commit${gained === '1' ? '' : 's'}`;
+    const record: NonNullable<RunState['baseMerge']> = { status: 'merged', base: state.baseCommit };
+    const check: MergeCheck = async (where, commit) => {
+      const pseudo = this.pseudoTask('base-merge', `merge of ${base}`, record.checks);
+      const result = await this.runCommand(pseudo, 'merge', this.opts.mergeCheck!, where, commit);
+      record.checks = pseudo.checks;
+      return result === undefined ? undefined : result.exitCode === 0;
+    };
+    const messages = [`Merge ${base} into ${state.targetBranch}`, `specdag run ${state.runId}: '${base}' gained ${commits} since '${state.targetBranch}' was made.`];
+    const r = await this.opts.merger.merge(state.baseCommit, state.targetCommit!, messages, this.opts.mergeCheck !== undefined ? check : undefined);
+    const drop = (why: string) => {
+      record.status = r.kind === 'conflict' ? 'conflict' : 'failed';
+      record.reason = why;
+      this.opts.progress.line(`specdag: merging '${base}' (${commits} ahead) into '${state.targetBranch}' ${why}; dropped, the run goes on from '${state.targetBranch}' as it is`);
+    };
+    if (r.kind === 'merged') {
+      state.targetCommit = r.commit;
+      record.commit = r.commit;
+      this.opts.progress.line(`specdag: merged '${base}' into '${state.targetBranch}' first: it gained ${commits} since the target was made`);
+    } else if (r.kind === 'conflict') drop(`conflicts in ${r.conflicts.join(', ')}`);
+    else if (r.kind === 'check-failed') drop(`fails the check '${this.opts.mergeCheck}' (log: ${record.checks?.at(-1)?.log})`);
+    else if (r.kind === 'failed') drop(`failed (${r.message})`);
+    else drop('was stopped');
+    state.baseMerge = record;
+    this.save();
+  }
+
+  /** specdag's own work (the base branch's merge, the merge-check worktree's setup) as a task for the command runner: its log beside the tasks'. */
+  private pseudoTask(id: string, title: string, checks: CheckRecord[] = []): TaskState {
+    const log = join(runsDir(this.state.repoRoot), this.state.runId, `${id}.log`);
+    return {
+      id,
+      title,
+      phase: 'foundation',
+      dependsOn: [],
+      status: 'running',
+      branch: this.state.targetBranch,
+      worktree: this.state.targetWorktree,
+      log,
+      prompt: log,
+      specFile: '',
+      owns: [],
+      outsideOwns: [],
+      attempts: 0,
+      checks,
+    };
+  }
+
+  /**
+   * PROJECT.md's setup in the worktree where merges are checked, once: a
+   * marker in .specdag/ remembers the setup command that passed there, so a
+   * later run reuses the worktree as it is.
+   */
+  async setupGate(where: string): Promise<boolean> {
+    const command = this.opts.setup!;
+    const marker = join(this.state.repoRoot, SPECDAG_DIR, 'merge-check.setup');
+    if (existsSync(marker) && readFileSync(marker, 'utf8') === command) return true;
+    const task = this.pseudoTask('merge-check', 'the merge-check worktree', this.state.gateChecks);
+    const r = await this.runCommand(task, 'setup', command, where);
+    this.state.gateChecks = task.checks!;
+    this.save();
+    if (r === undefined || r.exitCode !== 0) return false;
+    writeFileSync(marker, command);
+    return true;
   }
 
   /**
    * Merges a finished task into the target branch (one at a time: the
-   * caller holds the lock). A task in conflict that a resume retries gets a
-   * second chance: when its merge still conflicts, its agent is started
-   * again, told to merge the target into its branch and resolve.
+   * caller holds the lock). With PROJECT.md's verify, the merge is checked
+   * before the target moves; a task that passes alone but fails merged gets
+   * the target's tip merged into its branch and its agent started again
+   * with the output, while attempts remain. A task in conflict that a resume
+   * retries gets a second chance: when its merge still conflicts, its agent
+   * is started again, told to merge the target into its branch and resolve.
    */
   private async merge(t: TaskState): Promise<void> {
     const target = this.state.targetBranch;
+    const mergeCheck = this.opts.mergeCheck;
     try {
       if (this.opts.resumedConflicts.has(t.id) && !(await this.takeResolution(t))) return;
       this.state.merging = t.id;
       this.save();
-      const r = await this.opts.merger.merge(t.branch, [`Merge ${t.branch}: ${t.title}`, `specdag run ${this.state.runId}, task '${t.id}'.`]);
+      const tip = this.state.targetCommit!;
+      const check: MergeCheck = async (where, commit) => {
+        const record = await this.runCommand(t, 'merge', mergeCheck!, where, commit);
+        return record === undefined ? undefined : record.exitCode === 0;
+      };
+      const r = await this.opts.merger.merge(t.branch, tip, [`Merge ${t.branch}: ${t.title}`, `specdag run ${this.state.runId}, task '${t.id}'.`], mergeCheck !== undefined ? check : undefined);
       delete this.state.merging;
-      if (r.ok) {
+      if (r.kind === 'merged') {
         t.mergeCommit = r.commit;
         t.commit = r.merged;
         this.state.targetCommit = r.commit;
         t.mergedAt = this.now();
         t.status = 'merged';
         delete t.reason;
+        delete t.failure;
         this.save();
         this.opts.progress.merged(t);
         return;
       }
+      if (r.kind === 'stopped') {
+        // Ctrl-C during the merge's check: the merge is dropped, the task stays done and a resume merges it again.
+        this.save();
+        return;
+      }
+      if (r.kind === 'failed') return this.fail(t, 'conflict', `merging '${t.branch}' into '${target}' failed: ${r.message}`);
+      if (r.kind === 'check-failed') return await this.mergeCheckFailed(t, tip, r.merged);
       if (r.merged) t.commit = r.merged;
-      if (r.conflicts.length === 0) return this.fail(t, 'conflict', `merging '${t.branch}' into '${target}' failed: ${r.message}`);
       if (this.opts.resumedConflicts.delete(t.id)) {
         this.feedback.set(t.id, conflictFeedback(t.branch, target, r.conflicts));
         t.status = 'pending';
@@ -451,8 +663,41 @@ export class Scheduler {
       );
     } catch (err) {
       delete this.state.merging;
-      this.fail(t, 'conflict', messageOf(err));
+      this.fail(t, err instanceof TaskError && /setup command failed/.test(err.message) ? 'setup' : 'conflict', messageOf(err));
     }
+  }
+
+  /**
+   * The task passes its check alone but its merge fails the check: the
+   * merge was dropped (the target did not move). While attempts remain, the
+   * target's tip is merged into the task's branch and its agent is started
+   * again with the output; then `merge-verify`.
+   */
+  private async mergeCheckFailed(t: TaskState, tip: string, merged: string): Promise<void> {
+    const target = this.state.targetBranch;
+    t.commit = merged;
+    const check = t.checks!.at(-1)!;
+    if (!this.attemptsLeft(t)) {
+      return this.fail(
+        t,
+        'merge-verify',
+        `it passes its check alone, but merged into '${target}' the check '${check.command}' ${exitText(check)} (log: ${check.log}); the merge was dropped and '${target}' did not move`,
+      );
+    }
+    const { git } = this.opts;
+    const r = await git.exec(t.worktree, ['merge', '--no-edit', '-m', `Merge ${target} into ${t.branch}`, '-m', `specdag run ${this.state.runId}: its merge into '${target}' failed the check; bringing '${target}' in so its agent sees why.`, tip]);
+    let conflicts: string[] = [];
+    if (r.code === 0) t.startCommit = tip;
+    else {
+      conflicts = (await git.run(t.worktree, ['diff', '--name-only', '--diff-filter=U', '-z'])).split('\0').filter(Boolean);
+      if ((await git.resolve(t.worktree, 'MERGE_HEAD')) !== undefined) await git.run(t.worktree, ['merge', '--abort']);
+      if (conflicts.length === 0) return this.fail(t, 'merge-verify', `its merge into '${target}' failed the check, and merging '${target}' into its branch failed: ${firstLine(r.stderr || r.stdout)}`);
+    }
+    this.feedback.set(t.id, checkFailedSection(check, target, conflicts));
+    t.status = 'pending';
+    t.reason = `merged into '${target}', the check '${check.command}' ${exitText(check)}`;
+    this.save();
+    this.opts.progress.retry(t, check, this.opts.retries + 1 - this.starts(t));
   }
 
   /**
@@ -475,6 +720,11 @@ export class Scheduler {
     }
     return true;
   }
+}
+
+/** How a command ended, for a sentence: "exited with code 1", "was stopped after the time limit". */
+function exitText(check: CheckRecord): string {
+  return check.exitCode === null ? 'was stopped (it ran past the time limit)' : `exited with code ${check.exitCode}`;
 }
 
 /** The section that ends the prompt of an agent started again after its merge conflicted. */

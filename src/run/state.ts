@@ -66,6 +66,12 @@ export interface TaskState {
   /** Absolute path of the spec file. */
   specFile: string;
   owns: string[];
+  /** The task's check: its spec's `verify`, else PROJECT.md's. */
+  check?: string;
+  /** The spec's `allow_empty: true`: an agent that changes nothing still succeeds. */
+  allowEmpty?: boolean;
+  /** PROJECT.md's `setup` passed in the task's worktree (it runs once per worktree). */
+  setupDone?: boolean;
   startedAt?: string;
   endedAt?: string;
   /** The agent's exit code; null when it was killed by a signal. */
@@ -104,8 +110,10 @@ export interface RunState {
   baseCommit: string;
   /** The target branch's tip as specdag last left it: where new worktrees start. */
   targetCommit?: string;
+  /** The setups run in the worktree where merges are checked. */
+  gateChecks?: CheckRecord[];
   /** A new run's merge of what the base branch gained since the target was made (`base`: the base commit merged). */
-  baseMerge?: { status: 'merged' | 'conflict' | 'failed'; base: string; commit?: string; reason?: string };
+  baseMerge?: { status: 'merged' | 'conflict' | 'failed'; base: string; commit?: string; reason?: string; checks?: CheckRecord[] };
   startedAt: string;
   updatedAt: string;
   endedAt?: string;

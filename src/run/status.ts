@@ -124,8 +124,13 @@ export function formatStatusText(view: StatusView, cwd: string): string {
   lines.push(row(header));
   view.tasks.forEach((t, i) => {
     lines.push(row(rows[i]!));
-    if (t.reason && t.status !== 'merged') lines.push(`  ${t.reason}`);
+    if (t.reason && t.status !== 'merged') lines.push(`  ${t.failure && t.failure !== 'interrupted' ? `${t.failure}: ` : ''}${t.reason}`);
+    if (t.onTarget) lines.push(`  already on ${view.targetBranch}, not run: ${t.onTarget}`);
     if (t.outsideOwns.length > 0) lines.push(`  outside its owns: ${t.outsideOwns.join(', ')}`);
+    for (const c of t.checks) {
+      const how = c.exitCode === null ? 'stopped' : `exit ${c.exitCode}`;
+      lines.push(`  ${c.kind === 'setup' ? 'setup' : `check ${c.kind}`} '${c.command}': ${how}, ${duration(c.durationMs)}${c.kind === 'setup' ? '' : `, ${shownPath(c.log, cwd)}`}`);
+    }
   });
   return `${lines.join('\n')}\n`;
 }
