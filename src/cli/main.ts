@@ -116,7 +116,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .option('--dry-run', 'print what would be created and run, and create nothing')
     .option('--resume [run]', 'continue the last run, or the one named')
     .option('--timeout <minutes>', 'stop a task (as failed) after this many minutes', positiveInt)
-    .action(async (dir: string | undefined, opts: { maxParallel?: number; agent?: string; only?: string[]; dryRun?: boolean; resume?: boolean | string; timeout?: number }) => {
+    .option('--ui', "serve the live page of 'specdag ui' beside the run (its URL on stderr)")
+    .action(async (dir: string | undefined, opts: { maxParallel?: number; agent?: string; only?: string[]; dryRun?: boolean; resume?: boolean | string; timeout?: number; ui?: boolean }) => {
       const { runRun } = await import('./run.js');
       code = await runRun(
         {
@@ -127,6 +128,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
           ...(opts.only !== undefined ? { only: opts.only } : {}),
           ...(opts.resume !== undefined ? { resume: opts.resume } : {}),
           ...(opts.timeout !== undefined ? { timeoutMinutes: opts.timeout } : {}),
+          ui: opts.ui === true,
         },
         io,
       );

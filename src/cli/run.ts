@@ -6,7 +6,7 @@ import type { Io } from '../io/io.js';
 import { checkedSpecs } from '../lint/service.js';
 
 /** `specdag run`'s options: the runner's request, with the folder optional (a resume finds its own). */
-export type RunOptions = Omit<RunRequest, 'dir'> & { dir?: string };
+export type RunOptions = Omit<RunRequest, 'dir'> & { dir?: string; ui?: boolean };
 
 /**
  * `specdag run`: lint, plan, preflight checks, then one agent per task in git
@@ -17,7 +17,14 @@ export type RunOptions = Omit<RunRequest, 'dir'> & { dir?: string };
 export async function runRun(opts: RunOptions, io: Io): Promise<number> {
   const dir = opts.dir ?? (opts.resume !== undefined ? await resumedDir(opts.resume, io) : 'specs');
   const result = await checkedSpecs(dir, io, { readOnly: opts.dryRun });
-  return executeRun({ ...opts, dir }, result, io);
+  // The page follows state.json on its own; it only has to live as long as the run.
+  const ui = opts.ui && !opts.dryRun ? await (await import('../ui/server.js')).startUi({ dir, io, open: true }) : undefined;
+  if (ui) io.stderr.write(`specdag: the run, live: ${ui.url}\n`);
+  try {
+    return await executeRun({ ...opts, dir }, result, io);
+  } finally {
+    await ui?.close();
+  }
 }
 
 /** `run --resume` without a folder, from any folder of the repository: the spec folder the run read. */
