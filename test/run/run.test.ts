@@ -231,7 +231,8 @@ test('--max-parallel 1 and 8 give the same final tree', async () => {
 
 test('a fast task\'s dependent starts while a slow, unrelated task still runs', async () => {
   const repo = makeRepo([{ id: 'slow' }, { id: 'fast' }, { id: 'next', deps: ['fast'] }]);
-  repo.control('slow', 'sleep', '1.5');
+  // slow ends only once next has started (or after 2 minutes, which fails the test): no race with a busy machine.
+  repo.control('slow', 'run', 'for i in $(seq 1200); do grep -qx "start next" "$ctl/events.log" && break; sleep 0.1; done\n');
   const r = await repo.specdag(['run', 'specs', '--max-parallel', '2']);
   assert.equal(r.code, 0);
   const ev = repo.events();
