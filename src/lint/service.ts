@@ -35,32 +35,34 @@ export async function lintDir(
   const results: FileResult[] = new Array(listing.refs.length);
   const misses: FileEntry[] = [];
   const missAt: number[] = [];
-  const hashes = new Map<string, string>();
+  const hashes: (string | undefined)[] = [];
   profile.time('read', () => {
     listing.refs.forEach((ref, i) => {
       const entry = readEntry(ref.path, io.cwd, ref.file);
+      let hash: string | undefined;
       if (cache && entry.text !== undefined) {
-        const hash = contentHash(entry.text);
-        const hit = cache.get(ref.file, hash, exists);
+        hash = contentHash(entry.text);
+        const hit = cache.get(ref, hash, exists);
         if (hit) {
           results[i] = hit;
           return;
         }
-        hashes.set(ref.file, hash);
       }
       misses.push(entry);
       missAt.push(i);
+      hashes.push(hash);
     });
   });
-  const missed = misses.map((e) => e.file);
+  const missed = misses.length;
   // The pool takes the entries (and lets their texts go once a worker has them).
-  const fresh = await lintEntriesParallel(misses.splice(0), config, profile, workerCount(missed.length, io.env), (message) =>
+  const fresh = await lintEntriesParallel(misses.splice(0), config, profile, workerCount(missed, io.env), (message) =>
     io.stderr.write(`specdag: ${message}\n`),
   );
   fresh.forEach((result, k) => {
-    results[missAt[k]!] = result;
-    const hash = hashes.get(missed[k]!);
-    if (cache && hash) cache.set(missed[k]!, hash, result);
+    const i = missAt[k]!;
+    results[i] = result;
+    const hash = hashes[k];
+    if (cache && hash) cache.set(listing.refs[i]!, hash, result);
   });
   if (!readOnly) profile.time('cache', () => cache?.save());
   const filesChecked = listing.refs.length + (projectEntry ? 1 : 0);
@@ -75,7 +77,7 @@ export function cacheEnabled(env: NodeJS.ProcessEnv): boolean {
 /** .specdag/cache/ at the repository root (else beside the spec folder), one file per spec folder. */
 function cachePath(specDir: string): string {
   const root = findRepoRoot(specDir) ?? dirname(specDir);
-  return join(root, '.specdag', 'cache', `lint-${contentHash(specDir).replace(/[^A-Za-z0-9]/g, '').slice(0, 16)}.json`);
+  return join(root, '.specdag', 'cache', `lint-${contentHash(specDir).replace(/[^A-Za-z0-9]/g, '').slice(0, 16)}.lines`);
 }
 
 /**
