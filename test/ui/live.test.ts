@@ -157,7 +157,7 @@ describe('specdag ui, live, in chromium', { skip: noBrowser }, () => {
         attempts: 2,
         exitCode: 0,
         outsideOwns: ['README.md', 'src/<script>.ts'],
-        checks: [{ where: 'task', command: 'npm test', exitCode: 1, log: '/tmp/x/beta.verify.log', nested: { a: 1 } }],
+        checks: [{ kind: 'verify', where: '/tmp/x/beta', command: 'npm test', exitCode: 1, log: '/tmp/x/beta.verify.log', durationMs: 1200, nested: { a: 1 } }],
       },
       { id: 'gamma', status: 'interrupted', failure: 'interrupted', reason: 'stopped by Ctrl-C' },
     ]);
@@ -169,7 +169,8 @@ describe('specdag ui, live, in chromium', { skip: noBrowser }, () => {
     assert.match(panel, /its check `npm test` exited with code 1 <b>twice<\/b>/);
     assert.match(panel, /README\.md/);
     assert.match(panel, /src\/<script>\.ts/);
-    assert.match(panel, /task: npm test → exit 1/);
+    assert.match(panel, /verify: npm test → exit 1/);
+    assert.match(panel, /where: \/tmp\/x\/beta/);
     assert.match(panel, /nested: \{"a":1\}/);
     await textMatches(w.page, '#panel-log', /line two <script>alert\(1\)<\/script>/);
     await w.page.screenshot({ path: artifact('live-by-hand-dark.png') });

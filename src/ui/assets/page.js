@@ -460,15 +460,13 @@
       section(box, 'Files outside its owns', outside.length ? ul : el('p', { class: 'empty' }, 'none'));
       var checks = run.checks || [];
       var cl = el('ul');
+      // kind, command and exit code on one line; whatever else a check records (where, log, when) below it.
       checks.forEach(function (c) {
-        var parts = [];
-        if (c.where) parts.push(c.where);
-        if (c.command) parts.push(c.command);
-        var line = parts.join(': ') || 'check';
-        if (c.exitCode !== undefined) line += ' → exit ' + (c.exitCode === null ? 'signal' : c.exitCode);
+        var line = (c.kind ? c.kind + ': ' : '') + (c.command || 'check');
+        if (c.exitCode !== undefined) line += ' → ' + (c.exitCode === null ? 'stopped by a signal' : 'exit ' + c.exitCode);
         var li = el('li', null, line);
         Object.keys(c).forEach(function (k) {
-          if (['where', 'command', 'exitCode'].indexOf(k) < 0 && c[k] !== null && c[k] !== undefined) li.appendChild(el('div', null, k + ': ' + (typeof c[k] === 'object' ? JSON.stringify(c[k]) : c[k])));
+          if (['kind', 'command', 'exitCode'].indexOf(k) < 0 && c[k] !== null && c[k] !== undefined) li.appendChild(el('div', null, k + ': ' + c[k]));
         });
         cl.appendChild(li);
       });
