@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Io } from '../io/io.js';
+import { writeFileAtomic } from '../io/write.js';
 import type { LintResult } from '../lint/engine.js';
 import { buildPlan } from '../plan/plan.js';
 import { buildPrompt } from '../plan/prompt.js';
@@ -16,6 +17,7 @@ import { groupAlive } from './process.js';
 import { Lock } from './lock.js';
 import { agentFor, preflight, realish } from './preflight.js';
 import { duration, Progress, shownPath } from './progress.js';
+import { removeStaleLocks } from './recover.js';
 import { Scheduler } from './scheduler.js';
 import { repoRootOf } from './where.js';
 import {
@@ -110,8 +112,18 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
   const satisfiedOutside = only ? checkOutsideDependencies(plan, selected, result, onTarget) : new Set<string>();
 
   const locks = join(root, SPECDAG_DIR, 'locks');
-  const lock = new Lock(join(locks, `${plan.targetBranch.replace(/[^A-Za-z0-9._-]/g, '_')}.lock`));
+  const lockName = plan.targetBranch.replace(/[^A-Za-z0-9._-]/g, '_');
+  const lock = new Lock(join(locks, `${lockName}.lock`));
+  const tips = tipRecord(join(locks, `${lockName}.tip`));
   const worktreeLock = new Lock(join(locks, 'worktrees.lock'));
+  // A run on this target that died (killed outright) may have left the locks of the git command it was running.
+  const died = [...(previous ? [previous] : []), ...earlier].find((r) => r.status === 'running' && r.pid !== process.pid && !alive(r.pid));
+  if (died && !req.dryRun) {
+    const common = resolve(root, await git.line(root, ['rev-parse', '--git-common-dir']));
+    for (const lock of removeStaleLocks(died, resolve(root, plan.worktreeDir, MERGE_CHECK_WORKTREE), common)) {
+      io.stderr.write(`specdag: removed ${lock}, left by run ${died.runId} (it died while git worked there; no git holds it now)\n`);
+    }
+  }
   // Another specdag (make -j4 running `run --only` side by side) may be in the middle of a merge there: look under its lock.
   // Without a target worktree there is nothing to look at, and nothing (not even the lock) is created before a refusal.
   const target = existsSync(resolve(root, plan.targetWorktree)) && existsSync(join(root, SPECDAG_DIR)) ? await lock.run(() => checkTarget(git, root, plan, previous)) : await checkTarget(git, root, plan, previous);
@@ -203,6 +215,7 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
     retries: project.retries,
     outsideOwns: project.outsideOwns,
     rejudge,
+    tips,
     ...(project.setup !== undefined ? { setup: project.setup } : {}),
     ...(project.verify !== undefined ? { mergeCheck: project.verify } : {}),
     ...(timeoutMinutes !== undefined ? { timeoutMs: timeoutMinutes * 60_000 } : {}),
@@ -215,12 +228,15 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
     progress.line(`specdag: run ${runId}${previous ? ' (resumed)' : ''}: ${state.tasks.length} task${state.tasks.length === 1 ? '' : 's'}, up to ${maxParallel} at once, on '${plan.targetBranch}' (from '${plan.baseBranch}')`);
     await lock.run(async () => {
       const created = await worktreeLock.run(() => prepareTarget(git, state, mergeToAbort));
+      // From here on the target moves only by specdag's merges (this process's, or another's on the same target).
+      tips.write(state.targetCommit!);
       if (!created && !previous) await scheduler.mergeBase();
     });
     const found = state.tasks.filter((t) => t.onTarget !== undefined && !mergedBefore.has(t.id));
     if (found.length > 0) progress.line(`specdag: already on '${plan.targetBranch}', not run again: ${found.map((t) => t.id).join(', ')}`);
     progress.begin(state.tasks);
     await scheduler.run();
+    if (!scheduler.moved) await lock.run(() => scheduler.branchesInPlace());
   } catch (err) {
     // Whatever went wrong, the state on disk must not claim a live run.
     state.status = 'interrupted';
@@ -232,12 +248,12 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
   }
 
   const signal = scheduler.stoppedBy;
-  state.status = signal ? 'interrupted' : 'finished';
+  state.status = signal || scheduler.moved ? 'interrupted' : 'finished';
   state.endedAt = new Date().toISOString();
   writeState(state);
-  io.stdout.write(summary(state, Date.now() - started, io.cwd, req.dir, signal));
+  io.stdout.write(summary(state, Date.now() - started, io.cwd, req.dir, signal, scheduler.moved));
   if (signal) return SIGNAL_EXIT[signal] ?? 1;
-  return state.tasks.some(isProblem) ? 1 : 0;
+  return scheduler.moved || state.tasks.some(isProblem) ? 1 : 0;
 }
 
 /** A resumed run must be one nobody else is driving, on the same branches. */
@@ -446,30 +462,35 @@ function taskStates(
  * half done there, except specdag's own from a run that died in it: then
  * true, and that merge is aborted and made again.
  */
-async function checkTarget(git: Git, root: string, plan: RunPlan, previous: RunState | undefined): Promise<{ ownMerge: boolean; dirty: string[] }> {
+async function checkTarget(git: Git, root: string, plan: RunPlan, previous: RunState | undefined): Promise<{ ownMerge: 'abort' | 'undo' | undefined; dirty: string[] }> {
   const wt = resolve(root, plan.targetWorktree);
   const entry = (await git.worktrees(root)).find((w) => realish(w.path) === realish(wt));
   if (entry && entry.branch !== plan.targetBranch) {
     throw new UsageError(`${wt} is a worktree of ${entry.branch ? `'${entry.branch}'` : 'a detached HEAD'}, not of the target branch '${plan.targetBranch}'; check out '${plan.targetBranch}' there, or move it away`);
   }
   if (!entry && existsSync(wt)) throw new UsageError(`${wt} exists and is not a worktree of '${plan.targetBranch}'; move it away, or set worktree_dir in PROJECT.md to another folder`);
-  if (!entry || !existsSync(wt)) return { ownMerge: false, dirty: [] };
-  const mergeHead = await git.resolve(wt, 'MERGE_HEAD');
-  if (!mergeHead) return { ownMerge: false, dirty: (await git.status(wt)).changed };
+  if (!entry || !existsSync(wt)) return { ownMerge: undefined, dirty: [] };
   const ours = previous?.merging ? previous.tasks.find((t) => t.id === previous.merging) : undefined;
+  const mergeHead = await git.resolve(wt, 'MERGE_HEAD');
+  if (!mergeHead) {
+    const dirty = (await git.status(wt)).changed;
+    // specdag's own merge there, killed before git wrote MERGE_HEAD: what it staged is undone (git reset --merge keeps any other change).
+    if (dirty.length > 0 && ours && previous!.status === 'running' && !alive(previous!.pid)) return { ownMerge: 'undo', dirty: [] };
+    return { ownMerge: undefined, dirty };
+  }
   const branchTip = ours ? await git.resolve(root, `refs/heads/${ours.branch}`) : undefined;
   if (!ours || branchTip !== mergeHead) {
     throw new UsageError(`a merge is in progress in ${wt}; finish it (git commit) or abort it (git merge --abort) there, then run again`);
   }
   // specdag's own merge, cut short: what it changed there goes with the abort.
-  return { ownMerge: true, dirty: [] };
+  return { ownMerge: 'abort', dirty: [] };
 }
 
 /**
  * The target branch (created from the base branch when missing; the base
  * branch itself is only read) and its worktree, as checkTarget found them.
  */
-async function prepareTarget(git: Git, state: RunState, abortMerge: boolean): Promise<boolean> {
+async function prepareTarget(git: Git, state: RunState, ownMerge: 'abort' | 'undo' | undefined): Promise<boolean> {
   const root = state.repoRoot;
   const [base, target] = await Promise.all([git.resolve(root, `refs/heads/${state.baseBranch}`), git.resolve(root, `refs/heads/${state.targetBranch}`)]);
   state.baseCommit = base ?? state.baseCommit;
@@ -484,23 +505,41 @@ async function prepareTarget(git: Git, state: RunState, abortMerge: boolean): Pr
     await git.run(root, ['worktree', 'add', '--quiet', wt, state.targetBranch]);
   }
   // specdag's own merge, cut short when its run died: its task is still `done` and is merged again.
-  if (abortMerge) await git.run(wt, ['merge', '--abort']);
+  if (ownMerge === 'abort') await git.run(wt, ['merge', '--abort']);
+  if (ownMerge === 'undo') await git.run(wt, ['reset', '--merge', '--quiet']);
   delete state.merging;
   writeState(state);
   return target === undefined;
 }
 
-function summary(state: RunState, ms: number, cwd: string, dir: string, signal: NodeJS.Signals | undefined): string {
+/** The target's tip as the last specdag merge left it, in a file beside the lock: every specdag process on the target reads and writes it under the lock. */
+function tipRecord(file: string): { read(): string | undefined; write(commit: string): void } {
+  return {
+    read() {
+      try {
+        return readFileSync(file, 'utf8').trim() || undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    write(commit) {
+      writeFileAtomic(file, `${commit}\n`);
+    },
+  };
+}
+
+function summary(state: RunState, ms: number, cwd: string, dir: string, signal: NodeJS.Signals | undefined, moved?: string): string {
   const c: Record<string, number> = countByStatus(state.tasks);
   c.interrupted = state.tasks.filter((t) => t.failure === 'interrupted').length;
   c.failed! -= c.interrupted;
   const parts = ['merged', 'done', 'failed', 'interrupted', 'conflict', 'skipped', 'pending'].filter((s) => c[s]! > 0).map((s) => `${c[s]} ${s}`);
   const lines = [
-    `specdag: run ${state.runId} ${signal ? `stopped by ${signal}` : 'finished'} in ${duration(ms)}: ${parts.join(', ') || 'nothing to do'}; target branch '${state.targetBranch}' in ${shownPath(state.targetWorktree, cwd)}`,
+    `specdag: run ${state.runId} ${signal ? `stopped by ${signal}` : moved ? 'stopped (a branch moved)' : 'finished'} in ${duration(ms)}: ${parts.join(', ') || 'nothing to do'}; target branch '${state.targetBranch}' in ${shownPath(state.targetWorktree, cwd)}`,
   ];
   for (const t of state.tasks) {
     if ((t.status === 'failed' || t.status === 'conflict') && t.failure !== 'interrupted') lines.push(`  ${t.status} ${t.id}: ${t.reason ?? ''} (log: ${shownPath(t.log, cwd)})`);
   }
-  if (signal || state.tasks.some(isProblem)) lines.push(`  resume with: specdag run ${dir} --resume ${state.runId}`);
+  if (moved) lines.push(`  ${moved}`);
+  if (signal || moved || state.tasks.some(isProblem)) lines.push(`  resume with: specdag run ${dir} --resume ${state.runId}`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathMatcher } from '../graph/globs/overlap.js';
 import { writeClaudeSettings } from './claude.js';
@@ -7,6 +7,7 @@ import type { Lock } from './lock.js';
 import { appendCheckLog, checkFailedSection, checkNote, outsideOwnsSection } from './checks.js';
 import type { MergeCheck, Merger } from './merge.js';
 import { startProcess, type ProcessHandle } from './process.js';
+import { gitDirOf } from './recover.js';
 import type { Progress } from './progress.js';
 import { runsDir, SPECDAG_DIR, writeState, type CheckRecord, type Failure, type RunState, type TaskState } from './state.js';
 import { firstLine, prepareWorktree, TaskError } from './worktree.js';
@@ -43,6 +44,8 @@ export interface SchedulerOptions {
   outsideOwns: 'warn' | 'fail';
   /** Tasks a resume finds failed after their agent finished (a failed check, files outside owns): looked at before their agent starts. */
   rejudge: Set<string>;
+  /** The target's tip as the last specdag merge left it, shared by every specdag process on this target (read and written under the lock). */
+  tips: { read(): string | undefined; write(commit: string): void };
 }
 
 const SETTLED = new Set<TaskState['status']>(['merged', 'failed', 'conflict', 'skipped']);
@@ -80,7 +83,12 @@ export class Scheduler {
   private readonly slots = new Set<string>();
   private inflight = 0;
   private merging = false;
-  private stopping: NodeJS.Signals | undefined;
+  /** Why nothing new starts: a signal, or the target or base branch moved under the run ('moved'). */
+  private stopping: NodeJS.Signals | 'moved' | undefined;
+  /** The sentence that stopped the run when a branch moved. */
+  private movedMessage: string | undefined;
+  /** Tasks whose commands ran since the branches were last seen where specdag left them: the suspects when they moved. */
+  private readonly ranSinceCheck = new Set<string>();
   private finish: (() => void) | undefined;
 
   constructor(private readonly opts: SchedulerOptions) {
@@ -92,7 +100,12 @@ export class Scheduler {
   }
 
   get stoppedBy(): NodeJS.Signals | undefined {
-    return this.stopping;
+    return this.stopping === 'moved' ? undefined : this.stopping;
+  }
+
+  /** Set when the run stopped because the target or base branch moved, not by specdag's hand. */
+  get moved(): string | undefined {
+    return this.movedMessage;
   }
 
   /** Runs until every task is settled (or stopped). Tasks found `done` (finished, not merged) are merged first. */
@@ -312,7 +325,7 @@ export class Scheduler {
   private interrupt(t: TaskState): void {
     t.status = 'failed';
     t.failure = 'interrupted';
-    t.reason = `stopped by ${this.stopping ?? 'a signal'} before it finished`;
+    t.reason = this.stopping === 'moved' ? 'stopped: a branch moved under the run' : `stopped by ${this.stopping ?? 'a signal'} before it finished`;
     t.interrupted = true;
     t.endedAt = this.now();
     delete t.agentPid;
@@ -405,6 +418,7 @@ export class Scheduler {
     const base = this.opts.promptOf(t);
     const prompt = extra.length ? `${base}\n${extra.join('\n\n')}\n` : base;
     writeFileSync(t.prompt, prompt);
+    this.ranSinceCheck.add(t.id);
     const handle = startProcess({ command: t.command, cwd: t.worktree, env: this.taskEnv(t), stdin: prompt, log: t.log, ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}) });
     this.processes.set(t.id, handle);
     if (handle.pid !== undefined) {
@@ -467,6 +481,7 @@ export class Scheduler {
     const startedAt = this.now();
     const t0 = Date.now();
     this.opts.progress.checking(t, kind, command);
+    this.ranSinceCheck.add(t.id);
     const handle = startProcess({ command, cwd: where, env: this.taskEnv(t), log, ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}) });
     this.processes.set(key, handle);
     if (this.stopping) handle.stop();
@@ -498,6 +513,17 @@ export class Scheduler {
       return this.failed(t, 'agent', `its agent left ${t.worktree} on ${st.branch ? `branch '${st.branch}'` : 'a detached HEAD'} instead of '${t.branch}'; check out '${t.branch}' there and resume`) || 'failed';
     }
     const committedNothing = st.head === t.startCommit;
+    const unfinished = [...st.unmerged.map((p) => `${p} unmerged`), ...unfinishedOperations(t.worktree)];
+    if (unfinished.length > 0) {
+      return this.failed(t, 'agent', `its agent left an unfinished merge in ${t.worktree} (${unfinished.join(', ')}); nothing of it was committed: finish or abort it there and resume`) || 'failed';
+    }
+    const markers = (paths: string[]) => {
+      const marked = conflictMarkers(t.worktree, paths);
+      return marked.length === 0 ? undefined : this.failed(t, 'agent', `its agent left conflict markers (<<<<<<<) in ${marked.join(', ')}; they are not merged: resolve them in ${t.worktree} and resume`) || 'failed';
+    };
+    // What would be committed for it is looked at before it is committed; what it committed itself, once the changes are known.
+    const uncommittedMarkers = markers(st.changed);
+    if (uncommittedMarkers) return uncommittedMarkers;
     if (st.changed.length > 0) {
       await git.run(t.worktree, ['add', '-A']);
       const message = ['-m', `${t.id}: ${t.title}`, '-m', `Committed by specdag (run ${this.state.runId}): what the agent of task '${t.id}' left uncommitted.`];
@@ -508,6 +534,9 @@ export class Scheduler {
       return this.failed(t, 'no-changes', "its agent exited 0 but changed nothing (no commit, nothing left uncommitted); if that is right for this task, set 'allow_empty: true' in its spec") || 'failed';
     }
     const changed = committedNothing ? st.changed : t.startCommit ? await git.changedFiles(t.worktree, t.startCommit, 'HEAD') : [];
+    const uncommitted = new Set(st.changed);
+    const committedMarkers = markers(changed.filter((p) => !uncommitted.has(p)));
+    if (committedMarkers) return committedMarkers;
     // The very reading of owns that lint's ownership check uses: a folder path covers what is below it.
     const owned = pathMatcher(t.owns);
     t.outsideOwns = changed.filter((f) => !owned(f));
@@ -528,6 +557,52 @@ export class Scheduler {
   /* ------------------------------------------------------------- merges */
 
   /**
+   * The target branch and the base branch move only by specdag's hand: the
+   * target is where specdag last put it (this run, or another specdag on
+   * the same target, which records its tip beside the lock), the base where
+   * the run found it. An agent that reset or rewrote one of them stops the
+   * run: nothing is built on a moved target. Asked before every merge and at
+   * the end, under the lock. False when the run stops.
+   */
+  async branchesInPlace(): Promise<boolean> {
+    const { git } = this.opts;
+    const state = this.state;
+    const out = await git.run(state.repoRoot, ['for-each-ref', '--format=%(refname) %(objectname)', `refs/heads/${state.targetBranch}`, `refs/heads/${state.baseBranch}`]);
+    const at = new Map(out.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf(' ')).replace(/^refs\/heads\//, ''), l.slice(l.indexOf(' ') + 1)]));
+    const expected = this.opts.tips.read() ?? state.targetCommit;
+    const suspects = [...this.ranSinceCheck].filter((id) => id !== 'base-merge' && id !== 'merge-check');
+    const during = suspects.length === 0 ? 'while no task of this run was running' : `while ${suspects.length === 1 ? 'task' : 'tasks'} ${suspects.map((id) => `'${id}'`).join(', ')} ran`;
+    const short = (sha: string | undefined) => (sha === undefined ? 'nowhere (deleted)' : sha.slice(0, 7));
+    let message: string | undefined;
+    const target = at.get(state.targetBranch);
+    const base = at.get(state.baseBranch);
+    if (target !== expected) {
+      message = `the target branch '${state.targetBranch}' moved from ${short(expected)} to ${short(target)} ${during}, not by specdag's hand; the run stops and builds nothing on it. See what moved it (git reflog show ${state.targetBranch}); put it back (git update-ref refs/heads/${state.targetBranch} ${expected}${target ? ` ${target}` : ''}) and resume`;
+    } else if (base !== state.baseCommit) {
+      message = `the base branch '${state.baseBranch}' moved from ${short(state.baseCommit)} to ${short(base)} ${during}; specdag never writes it, so something else did, and the run stops. See what moved it (git reflog show ${state.baseBranch}); put it back (git update-ref refs/heads/${state.baseBranch} ${state.baseCommit}${base ? ` ${base}` : ''}) and resume`;
+    }
+    if (message === undefined) {
+      this.ranSinceCheck.clear();
+      return true;
+    }
+    this.halt(message);
+    return false;
+  }
+
+  /** Stops the run for good reason (exit 1): its processes are stopped as on a signal, nothing new starts. */
+  private halt(message: string): void {
+    if (this.movedMessage !== undefined) return;
+    this.movedMessage = message;
+    this.state.stopped = message;
+    this.save();
+    this.opts.progress.line(`specdag: ${message}`);
+    const first = this.stopping === undefined;
+    if (first) this.stopping = 'moved';
+    for (const p of this.processes.values()) p.stop();
+    this.pump();
+  }
+
+  /**
    * A new run on a target branch made earlier first brings in what the base
    * branch gained since, through the same (checked) merge as any task. A
    * merge that conflicts or fails its check is dropped with one line: the
@@ -536,6 +611,7 @@ export class Scheduler {
   async mergeBase(): Promise<void> {
     const { git } = this.opts;
     const state = this.state;
+    if (!(await this.branchesInPlace())) return;
     const base = state.baseBranch;
     const gained = await git.line(state.repoRoot, ['rev-list', '--count', `${state.targetCommit}..${state.baseCommit}`]);
     if (gained === '0') return;
@@ -556,6 +632,7 @@ export class Scheduler {
     };
     if (r.kind === 'merged') {
       state.targetCommit = r.commit;
+      this.opts.tips.write(r.commit);
       record.commit = r.commit;
       this.opts.progress.line(`specdag: merged '${base}' into '${state.targetBranch}' first: it gained ${commits} since the target was made`);
     } else if (r.kind === 'conflict') drop(`conflicts in ${r.conflicts.join(', ')}`);
@@ -618,10 +695,11 @@ export class Scheduler {
     const target = this.state.targetBranch;
     const mergeCheck = this.opts.mergeCheck;
     try {
+      if (!(await this.branchesInPlace())) return;
       if (this.opts.resumedConflicts.has(t.id) && !(await this.takeResolution(t))) return;
       this.state.merging = t.id;
       this.save();
-      const tip = this.state.targetCommit!;
+      const tip = this.opts.tips.read() ?? this.state.targetCommit!;
       const check: MergeCheck = async (where, commit) => {
         const record = await this.runCommand(t, 'merge', mergeCheck!, where, commit);
         return record === undefined ? undefined : record.exitCode === 0;
@@ -632,6 +710,7 @@ export class Scheduler {
         t.mergeCommit = r.commit;
         t.commit = r.merged;
         this.state.targetCommit = r.commit;
+        this.opts.tips.write(r.commit);
         t.mergedAt = this.now();
         t.status = 'merged';
         delete t.reason;
@@ -685,6 +764,8 @@ export class Scheduler {
       );
     }
     const { git } = this.opts;
+    // A merge of ours left there by a run that died (the task was judged done, so nothing else can be half merged there).
+    if ((await git.resolve(t.worktree, 'MERGE_HEAD')) !== undefined) await git.run(t.worktree, ['merge', '--abort']);
     const r = await git.exec(t.worktree, ['merge', '--no-edit', '-m', `Merge ${target} into ${t.branch}`, '-m', `specdag run ${this.state.runId}: its merge into '${target}' failed the check; bringing '${target}' in so its agent sees why.`, tip]);
     let conflicts: string[] = [];
     if (r.code === 0) t.startCommit = tip;
@@ -720,6 +801,45 @@ export class Scheduler {
     }
     return true;
   }
+}
+
+/** Git operations left half done in a worktree (their marker files in its git folder). */
+function unfinishedOperations(worktree: string): string[] {
+  const gitDir = gitDirOf(worktree);
+  return gitDir === undefined ? [] : ['MERGE_HEAD', 'CHERRY_PICK_HEAD', 'REVERT_HEAD'].filter((f) => existsSync(join(gitDir, f)));
+}
+
+/** Files larger than this are not searched for conflict markers (nobody resolves a merge in them by hand). */
+const MARKER_SCAN_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The files (of `paths`, as they are in the worktree) that hold a conflict
+ * left as git writes it: a line `<<<<<<< `, then `=======`, then
+ * `>>>>>>> `, all at the start of their line. Binary files are passed over.
+ */
+export function conflictMarkers(worktree: string, paths: string[]): string[] {
+  const found: string[] = [];
+  for (const path of paths) {
+    let data: Buffer;
+    try {
+      const file = join(worktree, path);
+      if (statSync(file).size > MARKER_SCAN_BYTES) continue;
+      data = readFileSync(file);
+    } catch {
+      continue; // deleted, or a folder (a submodule)
+    }
+    if (data.subarray(0, 8000).includes(0)) continue;
+    let stage = 0;
+    for (const line of data.toString('utf8').split('\n')) {
+      if (stage === 0 && /^<{7}(?: |\r?$)/.test(line)) stage = 1;
+      else if (stage === 1 && /^={7}\r?$/.test(line)) stage = 2;
+      else if (stage === 2 && /^>{7}(?: |\r?$)/.test(line)) {
+        found.push(path);
+        break;
+      }
+    }
+  }
+  return found;
 }
 
 /** How a command ended, for a sentence: "exited with code 1", "was stopped after the time limit". */

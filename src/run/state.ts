@@ -110,6 +110,8 @@ export interface RunState {
   baseCommit: string;
   /** The target branch's tip as specdag last left it: where new worktrees start. */
   targetCommit?: string;
+  /** Why the run stopped on its own: the target or base branch moved under it. */
+  stopped?: string;
   /** The setups run in the worktree where merges are checked. */
   gateChecks?: CheckRecord[];
   /** A new run's merge of what the base branch gained since the target was made (`base`: the base commit merged). */

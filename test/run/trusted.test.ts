@@ -21,6 +21,9 @@ const ROUTE_AGENT = `mkdir -p routes
 if grep -q '^## The check failed' "$SPECDAG_PROMPT_FILE"; then echo "/$id" > "routes/$id.txt"; else echo "/shared" > "routes/$id.txt"; fi
 `;
 
+/** Holds an agent until task \`id\`'s branch is merged into the target: which merge comes second is decided, not raced. */
+const after = (id: string) => `while ! git log --first-parent --format=%s specdag/integration | grep -q '^Merge specdag/${id}:'; do sleep 0.1; done\n`;
+
 function routeRepo(tasks: TaskDef[], retries = 1): Repo {
   const repo = makeRepo(
     tasks.map((t) => ({ owns: [`out/${t.id}.txt`, `routes/${t.id}.txt`], ...t })),
@@ -45,7 +48,7 @@ function checkEveryTip(repo: Repo): string[] {
 
 test('two tasks that pass alone and break each other: the second merge is refused, its agent gets the failure and fixes it; every tip passed', async () => {
   const repo = routeRepo([{ id: 'a' }, { id: 'b' }, { id: 'c', deps: ['a', 'b'] }]);
-  repo.control('b', 'sleep', '0.5');
+  repo.control('b', 'run', `if [ ! -f "$AGENT_CTL/b.waited" ]; then touch "$AGENT_CTL/b.waited"; ${after('a')}fi\n${ROUTE_AGENT}`);
   const r = await repo.specdag(['run', 'specs']);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   const tasks = byId(repo.state());
@@ -83,7 +86,7 @@ test('two tasks that pass alone and break each other: the second merge is refuse
 test('with no attempts left, a merge that fails its check fails the task (merge-verify); the target never moves to it', async () => {
   const repo = routeRepo([{ id: 'a' }, { id: 'b' }, { id: 'after', deps: ['b'] }], 0);
   repo.control('after', 'run', '# registers no route\n');
-  repo.control('b', 'sleep', '0.5');
+  repo.control('b', 'run', `if [ ! -f "$AGENT_CTL/b.waited" ]; then touch "$AGENT_CTL/b.waited"; ${after('a')}fi\n${ROUTE_AGENT}`);
   const r = await repo.specdag(['run', 'specs']);
   assert.equal(r.code, 1, r.stdout + r.stderr);
   const tasks = byId(repo.state());
