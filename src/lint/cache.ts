@@ -104,9 +104,10 @@ export class LintCache {
     }
   }
 
-  set(ref: FileRef, hash: string, result: FileResult): void {
+  /** `encoded`: the result as encodeResult gives it, when a worker thread already made it. */
+  set(ref: FileRef, hash: string, result: FileResult, encoded = encodeResult(result, ref)): void {
     this.seen.add(ref.file);
-    this.fresh.set(ref.file, `${JSON.stringify(ref.file)}\t${hash}\t${encodeResult(result, ref)}`);
+    this.fresh.set(ref.file, `${JSON.stringify(ref.file)}\t${hash}\t${encoded}`);
     this.dirty = true;
   }
 
@@ -292,12 +293,12 @@ export function encodeResult(result: FileResult, ref: FileRef): string {
   return `${JSON.stringify(out)}\t${JSON.stringify(fields)}`;
 }
 
-/** encodeResult read back, all at once. */
-export function decodeResult(text: string, ref: FileRef): FileResult {
+/** encodeResult read back; with `lazy`, the fields are decoded when first read. */
+export function decodeResult(text: string, ref: FileRef, lazy = false): FileResult {
   const tab = text.indexOf('\t');
   const [e, diagnostics, asked] = JSON.parse(text.slice(0, tab)) as Encoded;
-  const fields = decodeFields(JSON.parse(text.slice(tab + 1)) as EField[]);
-  const result: FileResult = { spec: decodeSpec(e, ref, () => fields), diagnostics: diagnostics.map((d) => decodeDiagnostic(d, ref.file)) };
+  const fields = lazy ? () => decodeFields(JSON.parse(text.slice(tab + 1)) as EField[]) : ((f) => () => f)(decodeFields(JSON.parse(text.slice(tab + 1)) as EField[]));
+  const result: FileResult = { spec: decodeSpec(e, ref, fields), diagnostics: diagnostics.map((d) => decodeDiagnostic(d, ref.file)) };
   if (asked) {
     const dir = dirname(ref.path);
     result.asked = asked.map(([path, answer]) => [isAbsolute(path) ? path : join(dir, path), answer === 1]);

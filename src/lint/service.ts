@@ -55,14 +55,15 @@ export async function lintDir(
   });
   const missed = misses.length;
   // The pool takes the entries (and lets their texts go once a worker has them).
-  const fresh = await lintEntriesParallel(misses.splice(0), config, profile, workerCount(missed, io.env), (message) =>
-    io.stderr.write(`specdag: ${message}\n`),
-  );
-  fresh.forEach((result, k) => {
+  const workers = workerCount(missed, io.env);
+  // For the benchmark, beside the profile line: what the default chose.
+  if (profile.enabled) io.stderr.write(`specdag-workers ${workers}\n`);
+  const fresh = await lintEntriesParallel(misses.splice(0), config, profile, workers, (message) => io.stderr.write(`specdag: ${message}\n`));
+  fresh.forEach(({ result, encoded }, k) => {
     const i = missAt[k]!;
     results[i] = result;
     const hash = hashes[k];
-    if (cache && hash) cache.set(listing.refs[i]!, hash, result);
+    if (cache && hash) cache.set(listing.refs[i]!, hash, result, encoded);
   });
   if (!readOnly) profile.time('cache', () => cache?.save());
   const filesChecked = listing.refs.length + (projectEntry ? 1 : 0);

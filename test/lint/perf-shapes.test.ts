@@ -8,6 +8,7 @@ import { buildSpecSet, lintFolder } from '../../src/lint/engine.js';
 import { defaultProject } from '../../src/spec/project.js';
 import type { FileEntry } from '../../src/io/folder.js';
 import type { Spec } from '../../src/spec/types.js';
+import { workerCount } from '../../src/lint/pool.js';
 import { closest, distance, Suggester } from '../../src/util/closest.js';
 
 function rng(seed: number): () => number {
@@ -131,4 +132,17 @@ test('redundant-dependency still finds what is implied behind a cycle, along a 2
     redundant.map((d) => `${d.file}: ${d.message}`),
     ["specs/c.md: 'b1000' is already implied through 'a1999' (a1999 → b1998 → b1997 → b1996 → … 993 more → b1002 → b1001 → b1000); remove it from depends_on"],
   );
+});
+
+test('worker threads only with two idle cores and 1,000 specs for each; SPECDAG_WORKERS decides when set', () => {
+  const idle2 = { cores: 2, load: 0.2 };
+  const busy2 = { cores: 2, load: 1.9 };
+  assert.equal(workerCount(10_000, {}, busy2), 0, 'a busy 2-core machine: one thread');
+  assert.equal(workerCount(10_000, {}, { cores: 2, load: 0.8 }), 0, 'one core idle is only this process');
+  assert.equal(workerCount(10_000, {}, idle2), 2);
+  assert.equal(workerCount(1_999, {}, idle2), 0, 'under 2,000 specs a worker costs more than it saves');
+  assert.equal(workerCount(50_000, {}, { cores: 16, load: 3.4 }), 13);
+  assert.equal(workerCount(5_000, {}, { cores: 16, load: 0 }), 5);
+  assert.equal(workerCount(10, { SPECDAG_WORKERS: '3' }, busy2), 3);
+  assert.equal(workerCount(10_000, { SPECDAG_WORKERS: '0' }, idle2), 0);
 });
