@@ -1,11 +1,9 @@
-import { Graph } from '@dagrejs/graphlib';
 import type { Phase, Spec, SpecSet } from '../spec/types.js';
 
 /**
  * The task graph: one node per task id, an edge `dep → task` for every
- * `depends_on` (the dependency finishes first). A graphlib view is built for
- * consumers that ask; the algorithms below run on dense integer arrays and
- * are iterative, because graphlib's own tarjan
+ * `depends_on` (the dependency finishes first), held as dense integer
+ * arrays. The algorithms are iterative: graphlib's own tarjan
  * and topsort recurse once per node and overflow the stack on the
  * 10,000-deep chains specdag must accept.
  *
@@ -14,7 +12,6 @@ import type { Phase, Spec, SpecSet } from '../spec/types.js';
  * F×P edges (400 × 9,600 at the 10,000-spec scale).
  */
 export class TaskGraph {
-  private graphlib: Graph<unknown, Spec, unknown> | undefined;
   /** Task ids, sorted. Index i in every array below refers to ids[i]. */
   readonly ids: string[];
   readonly index: Map<string, number>;
@@ -85,17 +82,6 @@ export class TaskGraph {
     this.ordered = placed;
     this.topo = new Int32Array(n);
     this.order.forEach((i, pos) => (this.topo[i] = pos));
-  }
-
-  /** graphlib view: nodes are ids (label: the Spec), edges dep → task. Built on first use: lint never asks. */
-  get graph(): Graph<unknown, Spec, unknown> {
-    if (!this.graphlib) {
-      const g = new Graph<unknown, Spec, unknown>({ directed: true });
-      this.ids.forEach((id, i) => g.setNode(id, this.specs[i]!));
-      this.ids.forEach((id, i) => this.deps[i]!.forEach((j) => g.setEdge(this.ids[j]!, id)));
-      this.graphlib = g;
-    }
-    return this.graphlib;
   }
 
   /** True when task `a` must finish before task `b` starts (explicit edges and the foundation rule). */

@@ -19,8 +19,17 @@ const FORMAT = 2;
 const NL = 0x0a;
 const TAB = 0x09;
 
-export function contentHash(text: string): string {
-  return createHash('sha1').update(text).digest('base64');
+/** `context`: what else the result depends on (the settings the file rules read). */
+export function contentHash(text: string, context = ''): string {
+  const hash = createHash('sha1');
+  if (context !== '') hash.update(context).update('\0');
+  return hash.update(text).digest('base64');
+}
+
+/** PROJECT.md read: its settings and its problems. */
+export interface LoadedProject {
+  config: ProjectConfig;
+  problems: { file: string; at: Span; message: string }[];
 }
 
 /**
@@ -51,8 +60,8 @@ export class LintCache {
     private readonly key: string,
   ) {}
 
-  static open(path: string, project: ProjectConfig, build: string): LintCache {
-    const key = JSON.stringify([FORMAT, build, project.requiredSections]);
+  static open(path: string, build: string): LintCache {
+    const key = JSON.stringify([FORMAT, build]);
     const cache = new LintCache(path, key);
     let bytes: Buffer;
     try {
@@ -102,6 +111,28 @@ export class LintCache {
     } catch {
       return undefined; // a line we cannot read: lint the file again
     }
+  }
+
+  /** PROJECT.md's settings when its bytes are those of the last run (a line like a spec's, under its own file name). */
+  getProject(file: string, hash: string): LoadedProject | undefined {
+    this.seen.add(file);
+    const at = this.lines.get(file);
+    if (!at) return undefined;
+    const a = this.bytes.indexOf(TAB, at[0]);
+    const b = this.bytes.indexOf(TAB, a + 1);
+    if (b < 0 || b > at[1] || this.bytes.toString('latin1', a + 1, b) !== hash) return undefined;
+    try {
+      const loaded = JSON.parse(this.bytes.toString('utf8', b + 1, at[1])) as LoadedProject;
+      return loaded && typeof loaded.config === 'object' && Array.isArray(loaded.problems) ? loaded : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  setProject(file: string, hash: string, loaded: LoadedProject): void {
+    this.seen.add(file);
+    this.fresh.set(file, `${JSON.stringify(file)}\t${hash}\t${JSON.stringify(loaded)}`);
+    this.dirty = true;
   }
 
   /** `encoded`: the result as encodeResult gives it, when a worker thread already made it. */

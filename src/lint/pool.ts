@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { readEntry, type FileEntry } from '../io/folder.js';
 import type { ProjectConfig } from '../spec/types.js';
 import type { Profile } from '../util/profile.js';
@@ -76,6 +75,8 @@ export async function lintEntriesParallel(
   const script = fileURLToPath(new URL('../lint/worker.js', import.meta.url));
   // Run from sources (tests through tsx) there is no compiled worker: lint on this thread.
   if (workers <= 0 || !existsSync(script)) return lintEntries(entries, project, profile).map((result) => ({ result }));
+  // Loaded only here: a lint on one thread (most lints) never needs it.
+  const { Worker } = await import('node:worker_threads');
   const chunks: FileEntry[][] = [];
   for (let i = 0; i < entries.length; i += CHUNK) chunks.push(entries.slice(i, i + CHUNK));
   // From here the chunks hold the only references, so a text is freed once its worker has a copy.
@@ -83,7 +84,7 @@ export async function lintEntriesParallel(
   const results: (string[] | undefined)[] = new Array(chunks.length);
   let next = 0;
   const workerPhases: Record<string, number>[] = [];
-  const threads: Worker[] = [];
+  const threads: InstanceType<typeof Worker>[] = [];
   await Promise.all(
     Array.from({ length: Math.min(workers, chunks.length) }, (_, w) => {
       const worker = new Worker(script, { workerData: { project, profile: profile.enabled }, resourceLimits: heapLimit() });

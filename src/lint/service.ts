@@ -29,8 +29,18 @@ export async function lintDir(
     throw new UsageError(`no spec files (*.md) in '${dir}'; point specdag at the folder that holds your specs, or create one with 'specdag new <id> ${dir}'`);
   }
   const projectEntry = listing.projectPath ? readEntry(listing.projectPath, io.cwd) : undefined;
-  const { config, problems } = loadProject(projectEntry);
-  const cache = useCache && BUILD_ID ? LintCache.open(cachePath(listing.dir), config, BUILD_ID) : undefined;
+  const cache = useCache && BUILD_ID ? LintCache.open(cachePath(listing.dir), BUILD_ID) : undefined;
+  // PROJECT.md's settings come from the cache too: a warm lint then never runs the YAML parser (a third of a
+  // 30-spec lint's own time went to parsing PROJECT.md with the parser's code not yet optimised).
+  const projectHash = cache && projectEntry?.text !== undefined ? contentHash(projectEntry.text) : undefined;
+  let project = projectHash ? cache!.getProject(projectEntry!.file, projectHash) : undefined;
+  if (!project) {
+    project = loadProject(projectEntry);
+    if (projectHash) cache!.setProject(projectEntry!.file, projectHash, project);
+  }
+  const { config, problems } = project;
+  // A file's result also depends on the settings the file rules read: they are part of its hash.
+  const settings = JSON.stringify(config.requiredSections);
   const exists = existenceChecker();
   const results: FileResult[] = new Array(listing.refs.length);
   const misses: FileEntry[] = [];
@@ -41,7 +51,7 @@ export async function lintDir(
       const entry = readEntry(ref.path, io.cwd, ref.file);
       let hash: string | undefined;
       if (cache && entry.text !== undefined) {
-        hash = contentHash(entry.text);
+        hash = contentHash(entry.text, settings);
         const hit = cache.get(ref, hash, exists);
         if (hit) {
           results[i] = hit;
@@ -75,8 +85,8 @@ export function cacheEnabled(env: NodeJS.ProcessEnv): boolean {
   return env.SPECDAG_CACHE !== '0';
 }
 
-/** .specdag/cache/ at the repository root (else beside the spec folder), one file per spec folder. */
-function cachePath(specDir: string): string {
+/** .specdag/cache/ at the repository root (else beside the spec folder), one file per spec folder (`specDir` absolute). */
+export function cachePath(specDir: string): string {
   const root = findRepoRoot(specDir) ?? dirname(specDir);
   return join(root, '.specdag', 'cache', `lint-${contentHash(specDir).replace(/[^A-Za-z0-9]/g, '').slice(0, 16)}.lines`);
 }

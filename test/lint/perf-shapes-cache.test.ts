@@ -9,7 +9,7 @@ import { readSpecFolder } from '../../src/io/folder.js';
 import { decodeResult, encodeResult, LintCache } from '../../src/lint/cache.js';
 import { lintEntries, loadProject } from '../../src/lint/engine.js';
 import { defaultProject } from '../../src/spec/project.js';
-import { ROOT, specText, tempDir, writeTree } from '../helpers.js';
+import { cliAsync, ROOT, specText, tempDir, writeTree } from '../helpers.js';
 
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'lint');
 
@@ -63,7 +63,7 @@ test('the cache file is a fraction of the specs it holds, and a changed or broke
   const folder = readSpecFolder(join(dir, 'specs'), dir);
   const results = lintEntries(folder.specs, defaultProject());
   const path = join(dir, 'cache.lines');
-  const write = LintCache.open(path, defaultProject(), 'build-1');
+  const write = LintCache.open(path, 'build-1');
   folder.specs.forEach((ref, i) => write.set(ref, `hash-${i}`, results[i]!));
   write.save();
   const corpus = folder.specs.reduce((n, e) => n + Buffer.byteLength(e.text!), 0);
@@ -71,24 +71,46 @@ test('the cache file is a fraction of the specs it holds, and a changed or broke
   assert.ok(size < 0.6 * corpus, `cache ${size} bytes for ${corpus} bytes of specs`);
 
   const exists = () => true;
-  const read = LintCache.open(path, defaultProject(), 'build-1');
+  const read = LintCache.open(path, 'build-1');
   // A hit is the result without its link answers (checked on the way in), its fields read on demand.
   const withoutAsked = (r: (typeof results)[number] | undefined) => JSON.stringify(r && { spec: r.spec, diagnostics: r.diagnostics });
   assert.equal(JSON.stringify(read.get(folder.specs[3]!, 'hash-3', () => true)), withoutAsked(results[3]));
   assert.equal(read.get(folder.specs[4]!, 'hash-other', exists), undefined, 'another hash is a miss');
-  assert.equal(LintCache.open(path, defaultProject(), 'build-2').get(folder.specs[3]!, 'hash-3', exists), undefined, 'another build is a miss');
+  assert.equal(LintCache.open(path, 'build-2').get(folder.specs[3]!, 'hash-3', exists), undefined, 'another build is a miss');
 
   // A torn or edited line costs that file only.
   const lines = readFileSync(path, 'utf8').split('\n');
   lines[6] = lines[6]!.slice(0, 40);
   writeFileSync(path, lines.join('\n'));
-  const torn = LintCache.open(path, defaultProject(), 'build-1');
+  const torn = LintCache.open(path, 'build-1');
   assert.equal(torn.get(folder.specs[5]!, 'hash-5', exists), undefined);
   assert.equal(JSON.stringify(torn.get(folder.specs[6]!, 'hash-6', exists)), withoutAsked(results[6]));
 
   // Saving keeps what was asked for and drops what was not (a file that is gone).
   torn.save();
-  const kept = LintCache.open(path, defaultProject(), 'build-1');
+  const kept = LintCache.open(path, 'build-1');
   assert.equal(JSON.stringify(kept.get(folder.specs[6]!, 'hash-6', exists)), withoutAsked(results[6]));
   assert.equal(kept.get(folder.specs[7]!, 'hash-7', exists), undefined);
+});
+
+test('PROJECT.md is read from the cache too, and a change to the sections it requires reaches every file', async () => {
+  const dir = tempDir();
+  const project = (sections: string) => `---\nproject: p\nrequired_sections: [${sections}]\n---\n# P\n`;
+  writeTree(dir, {
+    'specs/PROJECT.md': project('Goal'),
+    'specs/a.md': specText('a', 'owns: [src/a/**]\n', '## Goal\nG.\n'),
+  });
+  const run = () => cliAsync(['lint', 'specs', '--format', 'json'], { cwd: dir });
+  const cold = await run();
+  const warm = await run();
+  assert.equal(cold.code, 0, cold.stdout);
+  assert.equal(warm.stdout, cold.stdout);
+  writeTree(dir, { 'specs/PROJECT.md': project('Goal, Risks') });
+  const changed = await run();
+  assert.equal(changed.code, 1);
+  assert.match(changed.stdout, /Risks/);
+  const again = await run();
+  assert.equal(again.stdout, changed.stdout, 'warm again, with the new settings');
+  writeTree(dir, { 'specs/PROJECT.md': project('Goal') });
+  assert.equal((await run()).stdout, cold.stdout);
 });
