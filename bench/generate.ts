@@ -3,9 +3,9 @@
  * optionally injects K known defects (a manifest says which rule should fire
  * on which file).
  *
- *   node --import tsx bench/generate.ts --n 10000 --seed 1 [--defects K] --out DIR
+ *   node --import tsx bench/generate.ts --n 10000 --seed 1 [--defects K] [--shape suffix|packages] --out DIR
  *
- * The shape: ~4% foundation tasks in a chain-like tree, ~95% parallel tasks
+ * The realistic shape: ~4% foundation tasks in a chain-like tree, ~95% parallel tasks
  * grouped by area (each depends on 0-3 earlier tasks of its area, now and then
  * on a root task of another area), ~1% integration tasks that together depend
  * on every parallel sink. With no defects the folder lints clean: owns never
@@ -34,12 +34,29 @@ export interface GenerateOptions {
   n: number;
   seed: number;
   defects?: number;
+  /** `realistic` (the default), or one of the ownership worst cases (see SHAPES). */
+  shape?: Shape;
   out: string;
 }
+
+/**
+ * The ownership worst cases of issue 16: N parallel tasks with no
+ * dependencies whose globs all share a base or start with `**`, so an index
+ * on static bases alone compares every pair.
+ * - `suffix`: each owns `src/**` + `/mNNNNN.ts` and `**` + `/mNNNNN.test.ts` (a monorepo's habit);
+ * - `packages`: each owns `packages/*` + `/src/mNNNNN/**` (all under one base).
+ * Bodies are the realistic ones. No integration task: the folder lints with
+ * one `no-integration` warning and nothing else.
+ */
+export const SHAPES = ['realistic', 'suffix', 'packages'] as const;
+export type Shape = (typeof SHAPES)[number];
 
 export interface Manifest {
   n: number;
   seed: number;
+  shape: Shape;
+  /** Rules a lint of the folder reports without any injected defect. */
+  expected: string[];
   counts: { foundation: number; parallel: number; integration: number; areas: number };
   bytes: number;
   defects: Defect[];
@@ -363,6 +380,26 @@ function buildTasks(n: number, rng: Rng): { tasks: Task[]; byId: Map<string, Tas
   return { tasks, byId, areas };
 }
 
+/** The ownership worst cases (see SHAPES): parallel tasks only, no dependencies, in one folder. */
+function shapeTasks(n: number, shape: Exclude<Shape, 'realistic'>, rng: Rng): { tasks: Task[]; byId: Map<string, Task>; areas: string[] } {
+  const width = Math.max(5, String(n).length);
+  const tasks: Task[] = [];
+  const byId = new Map<string, Task>();
+  for (let i = 0; i < n; i++) {
+    const name = `m${pad(i, width)}`;
+    const words: [string, string] = [rng.pick(VERBS), rng.pick(NOUNS)];
+    const t: Task = {
+      index: i, id: `${name}-${words[0]}-${words[1]}`, phase: 'parallel', area: 'modules', folder: 'tasks', slug: name,
+      title: `${capital(words[0])} the ${words[1]} module ${name}`, words, deps: [],
+      owns: shape === 'suffix' ? [`src/**/${name}.ts`, `**/${name}.test.ts`] : [`packages/*/src/${name}/**`],
+      reads: [], provides: [], consumes: [], level: 0, ancestors: new Set(), dependents: 0, areaPos: i, extraKeys: [], extraLinks: [],
+    };
+    tasks.push(t);
+    byId.set(t.id, t);
+  }
+  return { tasks, byId, areas: ['modules'] };
+}
+
 /* -------------------------------------------------------------- defects */
 
 export const DEFECT_KINDS = [
@@ -408,6 +445,13 @@ function inject(tasks: Task[], byId: Map<string, Task>, k: number, rng: Rng): De
     }
     return list.find(ok);
   };
+  // Who depends on whom, and how many parallel tasks come after each one, before any defect changes it.
+  const children = new Map<string, Task[]>();
+  const descendants = new Map<number, number>();
+  for (const t of parallel) {
+    for (const id of t.deps) children.set(id, [...(children.get(id) ?? []), t]);
+    for (const a of t.ancestors) descendants.set(a, (descendants.get(a) ?? 0) + 1);
+  }
   const defects: Defect[] = [];
   const fail = (kind: string) => {
     throw new Error(`cannot inject a '${kind}' defect: the folder is too small for ${k} defects`);
@@ -434,24 +478,25 @@ function inject(tasks: Task[], byId: Map<string, Task>, k: number, rng: Rng): De
         break;
       }
       case 'dependency-cycle': {
-        // Tasks with no dependencies and no dependents: closing a loop through them changes nothing else
-        // (nothing sits behind the cycle, no dependency becomes implied).
+        // The mistake as it happens: a task comes to depend on work that comes after it, so everything
+        // downstream sits behind the cycle (the case that once cost redundant-dependency its pruning). The
+        // chain below `first` depends on nothing else, so no other dependency becomes implied.
         const size = Math.floor(d / DEFECT_KINDS.length) % 2 === 0 ? 2 : 3;
-        const isolated = (x: Task) => free(x) && x.deps.length === 0 && x.dependents === 0;
-        const first = draw(parallel, isolated) ?? fail(kind);
-        const members = [first];
-        for (const x of parallel) {
-          if (members.length === size) break;
-          if (x !== first && x.area === first.area && isolated(x)) members.push(x);
-        }
-        for (const x of parallel) {
-          if (members.length === size) break;
-          if (!members.includes(x) && isolated(x)) members.push(x);
-        }
-        if (members.length < size) return fail(kind);
-        members.forEach((m, i) => m.deps.push(members[(i + 1) % size]!.id));
+        const chainBelow = (x: Task): Task[] | undefined => {
+          const members = [x];
+          while (members.length < size) {
+            const last = members[members.length - 1]!;
+            const next = (children.get(last.id) ?? []).find((c) => free(c) && c.deps.length === 1 && !members.includes(c));
+            if (!next) return undefined;
+            members.push(next);
+          }
+          return members;
+        };
+        const first = draw(parallel, (x) => free(x) && (descendants.get(x.index) ?? 0) >= 10 && chainBelow(x) !== undefined) ?? fail(kind);
+        const members = chainBelow(first)!;
+        first.deps.push(members[members.length - 1]!.id);
         claim(...members);
-        defects.push({ ruleId: kind, file: fileOf(first), note: `cycle ${[...members, first].map((m) => m.id).join(' → ')}` });
+        defects.push({ ruleId: kind, file: fileOf(first), note: `cycle ${[...members, first].map((m) => m.id).join(' ← ')}, ${descendants.get(first.index)} tasks behind it` });
         break;
       }
       case 'ownership-conflict': {
@@ -670,8 +715,10 @@ export function generate(opts: GenerateOptions): Manifest {
     if (!existsSync(join(out, MANIFEST_FILE))) throw new Error(`'${out}' exists, is not empty and holds no ${MANIFEST_FILE}: refusing to overwrite it`);
     rmSync(out, { recursive: true, force: true });
   }
+  const shape = opts.shape ?? 'realistic';
   const rng = new Rng(mix(seed, 0x5eed));
-  const { tasks, byId, areas } = buildTasks(n, rng);
+  const { tasks, byId, areas } = shape === 'realistic' ? buildTasks(n, rng) : shapeTasks(n, shape, rng);
+  if (k > 0 && shape !== 'realistic') throw new Error('--defects goes with the realistic shape only');
   const defects = k > 0 ? inject(tasks, byId, k, new Rng(mix(seed, 0xdefec7))) : [];
   const folders = new Set(tasks.map((t) => t.folder));
   for (const f of folders) mkdirSync(join(out, f), { recursive: true });
@@ -688,6 +735,8 @@ export function generate(opts: GenerateOptions): Manifest {
   const manifest: Manifest = {
     n,
     seed,
+    shape,
+    expected: shape === 'realistic' ? [] : ['no-integration'],
     counts: { foundation: count('foundation'), parallel: count('parallel'), integration: count('integration'), areas: areas.length },
     bytes,
     defects,
@@ -702,15 +751,20 @@ function cli(): void {
       n: { type: 'string' },
       seed: { type: 'string', default: '1' },
       defects: { type: 'string', default: '0' },
+      shape: { type: 'string', default: 'realistic' },
       out: { type: 'string' },
     },
   });
   if (!values.n || !values.out) {
-    process.stderr.write('usage: node --import tsx bench/generate.ts --n 10000 [--seed 1] [--defects K] --out DIR\n');
+    process.stderr.write('usage: node --import tsx bench/generate.ts --n 10000 [--seed 1] [--defects K] [--shape realistic|suffix|packages] --out DIR\n');
+    process.exit(2);
+  }
+  if (!(SHAPES as readonly string[]).includes(values.shape!)) {
+    process.stderr.write(`--shape must be one of ${SHAPES.join(', ')}\n`);
     process.exit(2);
   }
   const t0 = performance.now();
-  const m = generate({ n: Number(values.n), seed: Number(values.seed), defects: Number(values.defects), out: values.out });
+  const m = generate({ n: Number(values.n), seed: Number(values.seed), defects: Number(values.defects), shape: values.shape as Shape, out: values.out });
   const { foundation, parallel, integration, areas } = m.counts;
   process.stdout.write(
     `${m.n} specs (${foundation} foundation, ${parallel} parallel in ${areas} areas, ${integration} integration), ` +

@@ -1,5 +1,5 @@
 import { chmodSync, existsSync, statSync } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { basename, dirname, relative, resolve, sep } from 'node:path';
 import { findRepoRoot } from '../io/repo.js';
 import { writeFileAtomic } from '../io/write.js';
 import { exportPlan, type ExportTarget } from '../export/index.js';
@@ -24,7 +24,7 @@ export async function runExport(opts: ExportOptions, io: Io): Promise<number> {
   const output = opts.output === undefined ? undefined : resolve(io.cwd, opts.output);
   const base = opts.to === 'makefile' ? (output ? dirname(output) : io.cwd) : repoRoot;
   const specDir = relative(base, resolve(io.cwd, opts.dir)).split(sep).join('/') || '.';
-  const text = exportPlan(plan, result, opts.to, { specDir });
+  const text = exportPlan(plan, result, opts.to, { specDir, ...(output !== undefined ? { fileName: basename(output) } : {}) });
   if (output === undefined) {
     io.stdout.write(text);
     return 0;

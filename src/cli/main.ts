@@ -1,4 +1,4 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SpecError, UsageError } from '../util/errors.js';
 import { processIo, type Io } from '../io/io.js';
 import { version } from './io.js';
@@ -10,6 +10,11 @@ function nonNegativeInt(value: string): number {
 
 function positiveInt(value: string): number {
   if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('expected a whole number, 1 or more.');
+  return Number(value);
+}
+
+function port(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('expected a port number, 0 to 65535 (0: any free port).');
   return Number(value);
 }
 
@@ -56,9 +61,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .command('init')
     .description('create a spec folder with a PROJECT.md and one example task')
     .argument('[dir]', 'spec folder', 'specs')
-    .action(async (dir: string) => {
+    .option('--claude', 'also set up Claude Code: .mcp.json with the specdag MCP server, and a specdag skill')
+    .action(async (dir: string, opts: { claude?: boolean }) => {
       const { runInit } = await import('./init.js');
-      code = await runInit({ dir }, io);
+      code = await runInit({ dir, claude: opts.claude === true }, io);
     });
 
   program
@@ -83,8 +89,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .command('plan')
     .description('the run plan: waves, critical path, branches, worktrees (lints first)')
     .argument('[dir]', 'spec folder', 'specs')
-    .addOption(new Option('--format <name>', 'output format').choices(['text', 'json', 'markdown', 'mermaid', 'dot']).default('text'))
-    .action(async (dir: string, opts: { format: 'text' | 'json' | 'markdown' | 'mermaid' | 'dot' }) => {
+    .addOption(new Option('--format <name>', 'output format').choices(['text', 'json', 'markdown', 'mermaid', 'dot', 'html']).default('text'))
+    .action(async (dir: string, opts: { format: 'text' | 'json' | 'markdown' | 'mermaid' | 'dot' | 'html' }) => {
       const { runPlan } = await import('./plan.js');
       code = await runPlan({ dir, format: opts.format }, io);
     });
@@ -103,24 +109,26 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   program
     .command('run')
     .description('execute the plan: one agent per task in its own git worktree, merged into the target branch')
-    .argument('[dir]', 'spec folder', 'specs')
+    .argument('[dir]', 'spec folder (default: specs; with --resume, the run\'s own)')
     .option('--max-parallel <n>', 'at most this many agents at once (default: max_parallel from PROJECT.md)', positiveInt)
     .option('--agent <name>', 'run every task with this agent from PROJECT.md')
     .option('--only <ids>', 'comma-separated task ids to run (their finished dependencies are kept)', list)
     .option('--dry-run', 'print what would be created and run, and create nothing')
     .option('--resume [run]', 'continue the last run, or the one named')
     .option('--timeout <minutes>', 'stop a task (as failed) after this many minutes', positiveInt)
-    .action(async (dir: string, opts: { maxParallel?: number; agent?: string; only?: string[]; dryRun?: boolean; resume?: boolean | string; timeout?: number }) => {
+    .option('--ui', "serve the live page of 'specdag ui' beside the run (its URL on stderr)")
+    .action(async (dir: string | undefined, opts: { maxParallel?: number; agent?: string; only?: string[]; dryRun?: boolean; resume?: boolean | string; timeout?: number; ui?: boolean }) => {
       const { runRun } = await import('./run.js');
       code = await runRun(
         {
-          dir,
+          ...(dir !== undefined ? { dir } : {}),
           dryRun: opts.dryRun === true,
           ...(opts.maxParallel !== undefined ? { maxParallel: opts.maxParallel } : {}),
           ...(opts.agent !== undefined ? { agent: opts.agent } : {}),
           ...(opts.only !== undefined ? { only: opts.only } : {}),
           ...(opts.resume !== undefined ? { resume: opts.resume } : {}),
           ...(opts.timeout !== undefined ? { timeoutMinutes: opts.timeout } : {}),
+          ui: opts.ui === true,
         },
         io,
       );
@@ -137,6 +145,38 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     });
 
   program
+    .command('logs')
+    .description("a task's log from the last run (or the one named); -f follows it until the task is over")
+    .argument('<task>', 'task id')
+    .argument('[run]', 'run id (see .specdag/runs/)')
+    .option('-f, --follow', 'keep printing what the task writes until it is over')
+    .action(async (task: string, run: string | undefined, opts: { follow?: boolean }) => {
+      const { runLogs } = await import('./logs.js');
+      code = await runLogs({ task, follow: opts.follow === true, ...(run !== undefined ? { run } : {}) }, io);
+    });
+
+  program
+    .command('clean')
+    .description('remove the worktrees and branches of merged tasks (never forced); keep, and say why, everything else')
+    .argument('[dir]', 'spec folder', 'specs')
+    .option('--dry-run', 'print what would be removed and kept, and change nothing')
+    .action(async (dir: string, opts: { dryRun?: boolean }) => {
+      const { runClean } = await import('./clean.js');
+      code = await runClean({ dir, dryRun: opts.dryRun === true }, io);
+    });
+
+  program
+    .command('ui')
+    .description('a local web page: the plan as a graph, coloured live by the latest run')
+    .argument('[dir]', 'spec folder', 'specs')
+    .option('--port <n>', 'port on 127.0.0.1 (default: any free port)', port)
+    .option('--no-open', 'do not open a browser')
+    .action(async (dir: string, opts: { port?: number; open: boolean }) => {
+      const { runUi } = await import('./ui.js');
+      code = await runUi({ dir, open: opts.open, ...(opts.port !== undefined ? { port: opts.port } : {}) }, io);
+    });
+
+  program
     .command('interview')
     .description('an LLM conversation (Anthropic API) that brainstorms with you and writes the specs')
     .argument('[dir]', 'spec folder', 'specs')
@@ -149,6 +189,36 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         { dir, resume: opts.resume === true, ...(opts.model !== undefined ? { model: opts.model } : {}), ...(opts.refine !== undefined ? { refine: opts.refine } : {}) },
         io,
       );
+    });
+
+  program
+    .command('mcp')
+    .description('an MCP server on stdio: the spec tools and the interview prompt, for any agent that speaks MCP')
+    .argument('[dir]', 'spec folder', 'specs')
+    .action(async (dir: string) => {
+      const { runMcp } = await import('./mcp.js');
+      code = await runMcp({ dir }, io);
+    });
+
+  program
+    .command('hook')
+    .description('hooks for coding agents: claude-pre-tool-use refuses edits outside the task\'s owns')
+    .addArgument(new Argument('<event>', 'the hook to run').choices(['claude-pre-tool-use']))
+    .action(async (event: 'claude-pre-tool-use') => {
+      const { runHook } = await import('./hook.js');
+      code = await runHook({ event }, io);
+    });
+
+  program
+    .command('import')
+    .description("turn another tool's task list into specs, then lint them")
+    .addArgument(new Argument('<format>', 'the tool that wrote the task list').choices(['spec-kit', 'taskmaster', 'cc-sdd', 'backlog']))
+    .argument('<source>', "a spec-kit or cc-sdd tasks.md, Task Master's tasks.json, or Backlog.md's backlog/tasks folder")
+    .argument('[dir]', 'spec folder to write into', 'specs')
+    .option('--tag <name>', 'Task Master: the tag to import (default: master, or the only tag)')
+    .action(async (format: 'spec-kit' | 'taskmaster' | 'cc-sdd' | 'backlog', source: string, dir: string, opts: { tag?: string }) => {
+      const { runImport } = await import('./import.js');
+      code = await runImport({ format, source, dir, ...(opts.tag !== undefined ? { tag: opts.tag } : {}) }, io);
     });
 
   try {

@@ -11,6 +11,8 @@ export type ExportTarget = (typeof EXPORT_TARGETS)[number];
 export interface ExportOptions {
   /** The spec folder, as the generated file should name it (relative to where it runs). */
   specDir: string;
+  /** The name of the file written (`-o`), when there is one: the Makefile refuses a task of that name. */
+  fileName?: string;
   readText?: ReadText;
 }
 

@@ -1,7 +1,7 @@
 import { formatMinutes } from '../plan/estimate.js';
 import type { RunPlan } from '../plan/types.js';
 import { UsageError } from '../util/errors.js';
-import { taskNeeds } from './needs.js';
+import { taskNeeds } from '../plan/needs.js';
 import { comment, shQuote } from './quote.js';
 
 /** A shell word in a recipe: quoted for the shell, then `$` doubled so make passes it through. */
@@ -15,15 +15,55 @@ function makeComment(text: string): string {
 }
 
 /**
- * A Makefile with one target per task and its dependencies as prerequisites;
- * each target calls `specdag run --only <id>`, so make only orders the work.
- * The task ids are safe target names as they are ([a-z0-9-]); the target
- * that runs everything has an underscore, which no id can hold.
+ * Names GNU make reads its rules from by itself. A target with such a name is
+ * a rule to remake the makefile, and make runs it before anything else, even
+ * under `make -n`: a task with that id would start its agent on a dry run.
  */
-export function exportMakefile(plan: RunPlan, opts: { specDir: string }): string {
+const MAKEFILE_NAMES = ['makefile', 'gnumakefile'];
+
+/**
+ * Refuses a task whose target would remake the makefile itself: an id that
+ * is one of make's own file names, or the name the Makefile is written to
+ * (compared case-insensitively: on macOS `makefile` is `Makefile`), or one
+ * starting with `.` (make's special targets). Ids cannot hold dots today;
+ * the check does not lean on that.
+ */
+function checkTargetNames(plan: RunPlan, fileName: string | undefined): void {
+  for (const task of plan.tasks) {
+    const id = task.id.toLowerCase();
+    if (MAKEFILE_NAMES.includes(id) || id.startsWith('.')) {
+      throw new UsageError(
+        `task '${task.id}' has a name GNU make gives its own makefiles or special targets: make would run it to remake the makefile, even under make -n; rename the task (its id and its file) before exporting a Makefile`,
+      );
+    }
+    if (fileName !== undefined && id === fileName.toLowerCase()) {
+      throw new UsageError(
+        `the Makefile would be written to '${fileName}', the name of task '${task.id}': make would run that task to remake its own makefile, even under make -n; write it to another file (for example -o Makefile)`,
+      );
+    }
+  }
+}
+
+export interface MakefileOptions {
+  /** The spec folder, relative to the Makefile's folder. */
+  specDir: string;
+  /** The name the Makefile is written to (`-o`), when it goes to a file. */
+  fileName?: string;
+}
+
+/**
+ * A Makefile with one target per task and its dependencies as prerequisites;
+ * each target calls `specdag run --only <id>`, so make only orders the work
+ * and run does it, with everything run does (own branches, setup, checks,
+ * the checked merge). The task ids are safe target names as they are
+ * ([a-z0-9-]); the target that runs everything has an underscore, which no
+ * id can hold.
+ */
+export function exportMakefile(plan: RunPlan, opts: MakefileOptions): string {
   if (/[\u0000-\u001f\u007f]/.test(opts.specDir)) {
     throw new UsageError(`the spec folder's path holds a control character (${JSON.stringify(opts.specDir)}); a Makefile cannot name it, rename the folder`);
   }
+  checkTargetNames(plan, opts.fileName);
   const needs = taskNeeds(plan);
   const ids = plan.tasks.map((t) => t.id);
   const out: string[] = [
@@ -33,16 +73,19 @@ export function exportMakefile(plan: RunPlan, opts: { specDir: string }): string
     '# One target per task; its prerequisites are its depends_on plus the order the',
     '# plan adds (each foundation task after the one before it, every other task',
     '# after the last foundation task). Each target runs `specdag run --only <id>`,',
-    "# which does the work (the task's worktree, its agent, the merge into the",
-    `# target branch ${makeComment(plan.targetBranch)}); make only decides the order. So:`,
+    "# which does the work as `specdag run` does: the task's own branch and",
+    "# worktree, PROJECT.md's setup, its agent, its check (verify, with retries),",
+    `# and the merge into the target branch ${makeComment(plan.targetBranch)}, which only moves`,
+    '# to a merge that passes the check. make only decides the order. So:',
     `#   ${`make -j${plan.maxParallel}`.padEnd(10)}  run the whole plan, ${plan.maxParallel} tasks at a time (max_parallel in PROJECT.md)`,
     `#   ${'make <id>'.padEnd(10)}  run one task, after what it depends on`,
     `#   ${'make -n'.padEnd(10)}  show the order without running anything`,
     '# A failed task stops make from starting the targets that need it; add -k to',
-    '# let the independent ones go on. Run make from this folder, or set',
-    '# SPECDAG to how you call specdag (default: npx specdag).',
+    '# let the independent ones go on. A task already merged is not run again. Run',
+    '# make from this folder. SPECDAG is the specdag make calls: the one on your',
+    '# PATH, or name it, e.g. make SPECDAG=./node_modules/.bin/specdag',
     '',
-    'SPECDAG ?= npx specdag',
+    'SPECDAG ?= specdag',
     '',
     '.DEFAULT_GOAL := specdag_all',
     `.PHONY: specdag_all ${ids.join(' ')}`,
@@ -55,7 +98,8 @@ export function exportMakefile(plan: RunPlan, opts: { specDir: string }): string
     out.push(`# wave ${task.wave}, ${task.phase}${task.status === 'done' ? ', done' : ''}: ${makeComment(task.title)}`);
     const prereqs = needs.get(task.id)!;
     out.push(`${task.id}:${prereqs.length ? ` ${prereqs.join(' ')}` : ''}`);
-    out.push(task.status === 'done' ? `\t@echo '${task.id}: done already (status: done in its spec)'` : `\t$(SPECDAG) run ${dir} --only ${task.id}`, '');
+    // Ids are safe as they are ([a-z0-9-]); in a recipe they are quoted all the same, like every value.
+    out.push(task.status === 'done' ? `\t@echo ${recipeWord(`${task.id}: done already (status: done in its spec)`)}` : `\t$(SPECDAG) run ${dir} --only ${recipeWord(task.id)}`, '');
   }
   return out.join('\n');
 }

@@ -1,11 +1,9 @@
-import { Graph } from '@dagrejs/graphlib';
 import type { Phase, Spec, SpecSet } from '../spec/types.js';
 
 /**
  * The task graph: one node per task id, an edge `dep → task` for every
- * `depends_on` (the dependency finishes first). graphlib holds the graph for
- * consumers (plan, export); the algorithms below run on dense integer
- * arrays derived from it and are iterative, because graphlib's own tarjan
+ * `depends_on` (the dependency finishes first), held as dense integer
+ * arrays. The algorithms are iterative: graphlib's own tarjan
  * and topsort recurse once per node and overflow the stack on the
  * 10,000-deep chains specdag must accept.
  *
@@ -14,8 +12,6 @@ import type { Phase, Spec, SpecSet } from '../spec/types.js';
  * F×P edges (400 × 9,600 at the 10,000-spec scale).
  */
 export class TaskGraph {
-  /** graphlib view: nodes are ids (label: the Spec), edges dep → task. */
-  readonly graph: Graph<unknown, Spec, unknown>;
   /** Task ids, sorted. Index i in every array below refers to ids[i]. */
   readonly ids: string[];
   readonly index: Map<string, number>;
@@ -34,7 +30,17 @@ export class TaskGraph {
   readonly ordered: Uint8Array;
   /** Position of each task in `order`. */
   readonly topo: Int32Array;
+  /**
+   * The position of each task's strongly connected component in a
+   * topological order of the components: a dependency never has a higher
+   * rank than its dependent, on, behind or away from a cycle alike. What
+   * prunes the walks of `reaches` and redundant-dependency.
+   */
+  readonly rank: Int32Array;
   private readonly reachCache = new Map<number, boolean>();
+  /** seen[i] === walk: task i was met by the current walk (no fresh array per question). */
+  private seen: Int32Array | undefined;
+  private walk = 0;
 
   constructor(set: SpecSet) {
     const ids = [...set.byId.keys()].sort();
@@ -43,25 +49,31 @@ export class TaskGraph {
     this.specs = ids.map((id) => set.byId.get(id)![0]!);
     this.phases = this.specs.map((s) => s.phase);
     const n = ids.length;
-    const deps: Set<number>[] = Array.from({ length: n }, () => new Set());
-    for (const [id, group] of set.byId) {
-      const i = this.index.get(id)!;
-      for (const spec of group) {
+    this.deps = new Array<number[]>(n);
+    for (let i = 0; i < n; i++) {
+      const list: number[] = [];
+      for (const spec of set.byId.get(ids[i]!)!) {
         for (const dep of spec.dependsOn) {
           const j = this.index.get(dep.value);
-          if (j !== undefined && j !== i) deps[i]!.add(j);
+          if (j !== undefined && j !== i) list.push(j);
         }
       }
+      list.sort((a, b) => a - b);
+      // Sorted: duplicates are neighbours.
+      let k = 0;
+      for (let x = 0; x < list.length; x++) if (x === 0 || list[x] !== list[x - 1]) list[k++] = list[x]!;
+      list.length = k;
+      this.deps[i] = list;
     }
-    this.deps = deps.map((s) => [...s].sort((a, b) => a - b));
-    this.dependents = Array.from({ length: n }, () => [] as number[]);
+    this.dependents = new Array<number[]>(n);
+    for (let i = 0; i < n; i++) this.dependents[i] = [];
     for (let i = 0; i < n; i++) for (const j of this.deps[i]!) this.dependents[j]!.push(i);
 
-    this.graph = new Graph<unknown, Spec, unknown>({ directed: true });
-    for (let i = 0; i < n; i++) this.graph.setNode(ids[i]!, this.specs[i]!);
-    for (let i = 0; i < n; i++) for (const j of this.deps[i]!) this.graph.setEdge(ids[j]!, ids[i]!);
-
-    this.cycles = stronglyConnected(this.deps).filter((c) => c.length > 1);
+    // Tarjan gives each component after every component it depends on: that order is a topological one.
+    const components = stronglyConnected(this.deps);
+    this.rank = new Int32Array(n);
+    components.forEach((c, k) => c.forEach((i) => (this.rank[i] = k)));
+    this.cycles = components.filter((c) => c.length > 1);
     this.cycles.sort((a, b) => a[0]! - b[0]!);
     this.inCycle = new Int32Array(n).fill(-1);
     this.cycles.forEach((c, k) => c.forEach((i) => (this.inCycle[i] = k)));
@@ -94,24 +106,23 @@ export class TaskGraph {
   }
 
   /**
-   * Walks back from `b` through explicit dependencies looking for `a`. When
-   * `b` has a topological position (it is not on or behind a cycle), so do
-   * all its ancestors, and only tasks placed after `a` can lead to it: that
-   * keeps the walk short even on 1,000-deep chains.
+   * Walks back from `b` through explicit dependencies looking for `a`. Only
+   * tasks ranked at or after `a` can lead to it: that keeps the walk short
+   * even on 1,000-deep chains, and behind a cycle too.
    */
   private search(a: number, b: number): boolean {
-    const pruned = this.ordered[b] === 1 && this.ordered[a] === 1;
-    if (pruned && this.topo[a]! > this.topo[b]!) return false;
-    const floor = pruned ? this.topo[a]! : -1;
-    const seen = new Uint8Array(this.ids.length);
+    const floor = this.rank[a]!;
+    if (floor > this.rank[b]!) return false;
+    const seen = (this.seen ??= new Int32Array(this.ids.length));
+    const walk = ++this.walk;
     const stack = [b];
-    seen[b] = 1;
+    seen[b] = walk;
     while (stack.length > 0) {
       const v = stack.pop()!;
       for (const u of this.deps[v]!) {
         if (u === a) return true;
-        if (seen[u] || this.topo[u]! < floor) continue;
-        seen[u] = 1;
+        if (seen[u] === walk || this.rank[u]! < floor) continue;
+        seen[u] = walk;
         stack.push(u);
       }
     }
@@ -174,7 +185,8 @@ export function stronglyConnected(succ: number[][]): number[][] {
  */
 export function topologicalOrder(deps: number[][], dependents: number[][], phases: Phase[]): { order: number[]; placed: Uint8Array } {
   const n = deps.length;
-  const weight = (i: number) => (phases[i] === 'foundation' ? 0 : 1) * n + i;
+  const weight = new Float64Array(n);
+  for (let i = 0; i < n; i++) weight[i] = (phases[i] === 'foundation' ? 0 : n) + i;
   const remaining = Int32Array.from(deps, (d) => d.length);
   const heap = new MinHeap(weight);
   for (let i = 0; i < n; i++) if (remaining[i] === 0) heap.push(i);
@@ -192,7 +204,7 @@ export function topologicalOrder(deps: number[][], dependents: number[][], phase
 
 class MinHeap {
   private readonly items: number[] = [];
-  constructor(private readonly key: (i: number) => number) {}
+  constructor(private readonly weight: Float64Array) {}
   get size(): number {
     return this.items.length;
   }
@@ -202,7 +214,7 @@ class MinHeap {
     let i = a.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (this.key(a[p]!) <= this.key(a[i]!)) break;
+      if (this.weight[a[p]!]! <= this.weight[a[i]!]!) break;
       [a[p], a[i]] = [a[i]!, a[p]!];
       i = p;
     }
@@ -218,8 +230,8 @@ class MinHeap {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
-        if (l < a.length && this.key(a[l]!) < this.key(a[m]!)) m = l;
-        if (r < a.length && this.key(a[r]!) < this.key(a[m]!)) m = r;
+        if (l < a.length && this.weight[a[l]!]! < this.weight[a[m]!]!) m = l;
+        if (r < a.length && this.weight[a[r]!]! < this.weight[a[m]!]!) m = r;
         if (m === i) break;
         [a[m], a[i]] = [a[i]!, a[m]!];
         i = m;

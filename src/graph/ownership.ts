@@ -1,76 +1,54 @@
 import type { Item, Spec } from '../spec/types.js';
-import { compileGlob, quickBase, type CompiledGlob } from './globs/compile.js';
+import { ClaimIndex, shapesOf, type Indexed, type Shape } from './claim-index.js';
+import { compileGlob, type CompiledGlob } from './globs/compile.js';
 import { compiledOverlap } from './globs/overlap.js';
+import { indexBase, skeletons } from './globs/skeleton.js';
 import type { TaskGraph } from './graph.js';
 
 /** One `owns` or `reads` entry of one task. */
-export class Claim {
-  /** A folder at or above the glob's static base (quickBase): the index key. */
+export class Claim implements Indexed {
+  /** A folder at or above the glob's static base: found without compiling it. */
   readonly base: string;
   private compiled: CompiledGlob | undefined;
+  private shaped: Shape[] | undefined;
 
   constructor(
     readonly task: number,
     readonly spec: Spec,
     readonly item: Item,
+    /** Position in its list (owns or reads): file order, then list order. */
+    readonly index: number,
+    /** For reads: shared by the claims with the same text (many tasks read the same files). */
+    readonly same?: Same,
   ) {
-    this.base = quickBase(item.value);
+    this.base = indexBase(item.value);
   }
 
-  /** Compiled on first use: most claims never meet a candidate. */
+  /** What the index knows of the glob, read off its text: computed when a probe reaches the tries. */
+  get shapes(): Shape[] {
+    if (this.same) return (this.same.shapes ??= shapesOf(-1, skeletons(this.item.value)));
+    return (this.shaped ??= shapesOf(this.index, skeletons(this.item.value)));
+  }
+
+  /** Compiled on first use (once per text for reads): most claims never meet a candidate. */
   get glob(): CompiledGlob {
-    return (this.compiled ??= compileGlob(this.item.value));
+    if (this.compiled) return this.compiled;
+    return (this.compiled = this.same ? (this.same.glob ??= compileGlob(this.item.value)) : compileGlob(this.item.value));
   }
 }
 
-/**
- * Finds overlapping pairs of path claims without comparing every pair: two
- * globs can only overlap when the static base of one is an ancestor of (or
- * equal to) the other's, so claims are indexed by base and each probe looks
- * up its own base's ancestors and, when asked, its descendants.
- */
-export class ClaimIndex {
-  private readonly byBase = new Map<string, Claim[]>();
-  private sortedBases: string[] | undefined;
-
-  constructor(readonly claims: Claim[]) {
-    for (const c of claims) {
-      const list = this.byBase.get(c.base);
-      if (list) list.push(c);
-      else this.byBase.set(c.base, [c]);
-    }
-  }
-
-  /** Claims whose base is `base` or one of its ancestor folders ('' is the root). */
-  *atOrAbove(base: string): Generator<Claim> {
-    yield* this.byBase.get('') ?? [];
-    if (base === '') return;
-    for (let i = base.indexOf('/'); i !== -1; i = base.indexOf('/', i + 1)) yield* this.byBase.get(base.slice(0, i)) ?? [];
-    yield* this.byBase.get(base) ?? [];
-  }
-
-  /** Claims whose base lies strictly below `base`. */
-  *below(base: string): Generator<Claim> {
-    this.sortedBases ??= [...this.byBase.keys()].sort();
-    const bases = this.sortedBases;
-    const prefix = base === '' ? '' : `${base}/`;
-    let lo = 0;
-    let hi = bases.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (bases[mid]! < prefix) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let i = lo; i < bases.length && bases[i]!.startsWith(prefix); i++) {
-      if (bases[i] !== base) yield* this.byBase.get(bases[i]!)!;
-    }
-  }
+/** What claims with the same text share. */
+interface Same {
+  glob?: CompiledGlob;
+  shapes?: Shape[];
+  /** The indexed claims a probe with this text meets. */
+  candidates?: number[];
 }
 
 interface Claims {
   owns: Claim[];
   reads: Claim[];
-  /** The owns claims indexed by base, shared by both ownership rules. */
+  /** The owns claims, indexed, shared by both ownership rules. */
   ownsIndex: ClaimIndex;
 }
 
@@ -78,43 +56,67 @@ const claimCache = new WeakMap<TaskGraph, Claims>();
 
 /**
  * The owns and reads claims of every parsed task that can run beside
- * another, compiled once per graph. Foundation tasks run alone, one after
- * another and before everything else, so they can never conflict: leaving
- * them out of the index keeps the (usually many) readers of foundation
- * files from being compared with every foundation claim.
+ * another, once per graph. Foundation tasks run alone, one after another
+ * and before everything else, so they can never conflict: leaving them out
+ * of the index keeps the (usually many) readers of foundation files from
+ * being compared with every foundation claim.
  */
 export function claimsOf(graph: TaskGraph, specs: Spec[]): Claims {
   let hit = claimCache.get(graph);
   if (hit) return hit;
   const owns: Claim[] = [];
   const reads: Claim[] = [];
+  const same = new Map<string, Same>();
+  const shared = (text: string): Same => {
+    let s = same.get(text);
+    if (!s) same.set(text, (s = {}));
+    return s;
+  };
   for (const spec of specs) {
     if (!spec.parsed || spec.phase === 'foundation') continue;
     const task = graph.index.get(spec.id?.value ?? spec.stem);
     if (task === undefined) continue;
-    for (const item of spec.owns) owns.push(new Claim(task, spec, item));
-    for (const item of spec.reads) reads.push(new Claim(task, spec, item));
+    for (const item of spec.owns) owns.push(new Claim(task, spec, item, owns.length));
+    for (const item of spec.reads) reads.push(new Claim(task, spec, item, reads.length, shared(item.value)));
   }
   hit = { owns, reads, ownsIndex: new ClaimIndex(owns) };
   claimCache.set(graph, hit);
   return hit;
 }
 
-/** Every pair of claims from different tasks that overlap and whose tasks may run at the same time. */
-export function* conflicts(graph: TaskGraph, probes: Claim[], index: ClaimIndex, sameList: boolean): Generator<[Claim, Claim]> {
-  const order = sameList ? new Map(probes.map((c, i) => [c, i])) : undefined;
+/**
+ * Every pair [probe, owner] of claims from different tasks that overlap and
+ * whose tasks may run at the same time. With `sameList` (the probes are the
+ * indexed claims themselves) each pair comes once.
+ */
+export function conflicts(graph: TaskGraph, probes: Claim[], owns: Claim[], index: ClaimIndex, sameList: boolean): [Claim, Claim][] {
+  const out: [Claim, Claim][] = [];
   for (const p of probes) {
-    const candidates = sameList ? index.atOrAbove(p.base) : chain(index.atOrAbove(p.base), index.below(p.base));
-    for (const q of candidates) {
-      if (q.task === p.task) continue;
-      // Within one list every pair is met from its deeper side; equal bases are met twice, so keep one.
-      if (order && q.base === p.base && order.get(q)! >= order.get(p)!) continue;
+    // Read probes with the same text meet the same claims; owns are indexed, and mostly distinct.
+    const candidates = p.same ? (p.same.candidates ??= index.candidates(p, true)) : index.candidates(p, !sameList);
+    for (const k of candidates) {
+      const q = owns[k]!;
+      // Within one list a pair is met from the claim with the deeper base (from the later one when the bases are equal).
+      if (q.task === p.task || (sameList && q.base === p.base && q.index >= p.index)) continue;
       if (!compiledOverlap(p.glob, q.glob) || !graph.concurrent(p.task, q.task)) continue;
-      yield [p, q];
+      out.push([p, q]);
     }
   }
+  return out;
 }
 
-function* chain<T>(...parts: Iterable<T>[]): Generator<T> {
-  for (const part of parts) yield* part;
+/**
+ * For each claim and each other task it conflicts with, that task's first
+ * conflicting claim (in file and list order): the one a message quotes, so
+ * the message does not depend on the order pairs were found in.
+ */
+export function firstPerTask(pairs: Iterable<[Claim, Claim]>): Map<Claim, Map<number, Claim>> {
+  const out = new Map<Claim, Map<number, Claim>>();
+  for (const [me, other] of pairs) {
+    let byTask = out.get(me);
+    if (!byTask) out.set(me, (byTask = new Map()));
+    const seen = byTask.get(other.task);
+    if (!seen || other.index < seen.index) byTask.set(other.task, other);
+  }
+  return out;
 }

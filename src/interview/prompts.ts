@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-export type PromptName = 'system' | 'start' | 'done' | 'refine';
+export type PromptName = 'system' | 'method' | 'start' | 'done' | 'refine' | 'host';
 
 const cache = new Map<PromptName, string>();
 
@@ -21,4 +21,20 @@ export function prompt(name: PromptName, vars: Record<string, string> = {}): str
     if (value === undefined) throw new Error(`prompt ${name}.md uses {{${key}}}, which was not given`);
     return value;
   });
+}
+
+/**
+ * The interview's system prompt for the API interview: its own framing around
+ * the method (method.md), which the MCP `interview` prompt shares.
+ */
+export function systemPrompt(): string {
+  return prompt('system', { method: prompt('method') });
+}
+
+/** What the spec folder holds, for the start of a conversation: "which holds no specs yet" and the like. */
+export function folderState(exists: boolean, ids: string[]): string {
+  if (!exists) return 'which does not exist yet (write_spec creates it)';
+  if (ids.length === 0) return 'which holds no specs yet';
+  const shown = `${ids.slice(0, 50).join(', ')}${ids.length > 50 ? ', ...' : ''}`;
+  return `which already holds ${ids.length} spec${ids.length === 1 ? '' : 's'} (${shown}); read them with list_specs before proposing changes`;
 }

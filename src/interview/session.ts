@@ -3,15 +3,16 @@ import { statSync } from 'node:fs';
 import type { Io } from '../io/io.js';
 import { displayPath, isDirectory } from '../io/folder.js';
 import { useColor } from '../report/color.js';
-import { formatJson } from '../report/json.js';
 import { formatStylish } from '../report/stylish.js';
 import type { LintReport } from '../report/types.js';
 import { UsageError } from '../util/errors.js';
+import { closest } from '../util/closest.js';
+import { ID_PATTERN } from '../spec/template.js';
 import { ApiFailure, createModelClient, DEFAULT_MODEL, type ModelClient, type TurnUsage } from './api.js';
 import { userInput } from './input.js';
-import { prompt } from './prompts.js';
+import { folderState, prompt, systemPrompt } from './prompts.js';
 import { formatSummary } from './summary.js';
-import { SpecTools, type ToolResult } from './tools.js';
+import { compactReport, SpecTools, type ToolResult } from './tools.js';
 import {
   emptyUsage,
   latestTranscriptPath,
@@ -84,7 +85,7 @@ export async function interview(opts: SessionOptions, io: Io): Promise<number> {
   const tools = new SpecTools(dir, io);
 
   const context: Block[] = [];
-  if (opts.refine !== undefined) context.push(text(await refineContext(opts.refine, tools, io)));
+  if (opts.refine !== undefined) context.push(text(await refineContext(opts.refine, tools, io, opts.dir)));
   else if (!opts.resume) context.push(text(startContext(tools, shownDir, io.stdin?.isTTY === true)));
 
   const session = emptyUsage();
@@ -179,7 +180,7 @@ export async function interview(opts: SessionOptions, io: Io): Promise<number> {
 /** The conversation state and the turn loop. */
 class Conversation {
   readonly abort = new AbortController();
-  private readonly system = prompt('system');
+  private readonly system = systemPrompt();
 
   constructor(
     private readonly client: ModelClient,
@@ -252,7 +253,7 @@ class Conversation {
       if (round > 0 && report.errorCount === 0) return;
       // Nothing was ever said: there is nothing to finish.
       if (this.transcript.messages.length === 0 && context.length === 0) return;
-      this.pushUser([...context.splice(0), text(prompt('done', { reason, dir: displayPath(this.tools.root, this.io.cwd), lint: formatJson(report).trimEnd() }))]);
+      this.pushUser([...context.splice(0), text(prompt('done', { reason, dir: displayPath(this.tools.root, this.io.cwd), lint: JSON.stringify(compactReport(report)) }))]);
       await this.modelTurns();
       reason = 'lint still reports errors after your last turn';
     }
@@ -291,17 +292,13 @@ class Output {
 }
 
 function startContext(tools: SpecTools, shownDir: string, interactive: boolean): string {
-  const ids = tools.ids();
-  const specs = !isDirectory(tools.root)
-    ? 'which does not exist yet (write_spec creates it)'
-    : ids.length === 0
-      ? 'which holds no specs yet'
-      : `which already holds ${ids.length} spec${ids.length === 1 ? '' : 's'} (${ids.slice(0, 50).join(', ')}${ids.length > 50 ? ', ...' : ''}); read them with list_specs before proposing changes`;
+  const specs = folderState(isDirectory(tools.root), tools.ids());
   const mode = interactive ? 'interactive (the user answers at a prompt)' : 'piped (written in advance: nobody can answer follow-up questions)';
   return prompt('start', { dir: shownDir, specs, mode });
 }
 
-async function refineContext(id: string, tools: SpecTools, io: Io): Promise<string> {
+async function refineContext(id: string, tools: SpecTools, io: Io, dir: string): Promise<string> {
+  if (!tools.has(id)) throw new UsageError(`cannot refine '${id}': ${missingSpec(id, tools, io, dir)}`);
   const read = await tools.run('read_spec', { id });
   if (read.isError) throw new UsageError(`cannot refine '${id}': ${read.content}`);
   const file = displayPath(tools.pathOf(id), io.cwd);
@@ -309,6 +306,20 @@ async function refineContext(id: string, tools: SpecTools, io: Io): Promise<stri
   const own = report.diagnostics.filter((d) => d.file === file);
   const diagnostics = own.length === 0 ? 'none' : `\n${own.map((d) => `- ${d.line}:${d.column} ${d.severity} ${d.ruleId}: ${d.message}`).join('\n')}`;
   return prompt('refine', { id, file, text: read.content.trimEnd(), diagnostics });
+}
+
+/** Why there is nothing to refine, with the commands that help (the user runs commands, not the model's tools). */
+function missingSpec(id: string, tools: SpecTools, io: Io, dir: string): string {
+  const shown = displayPath(tools.root, io.cwd);
+  if (!ID_PATTERN.test(id)) {
+    return `'${id}' is not a spec id (lowercase letters, digits and -, the spec's file name without .md); the ids are the file names in ${shown}`;
+  }
+  const ids = tools.ids();
+  const create = `'specdag new ${id} ${dir}' creates a new spec`;
+  if (ids.length === 0) return `there is no spec '${id}' in ${shown}, which holds no specs yet; start with 'specdag interview ${dir}', or ${create}`;
+  const near = closest(id, ids);
+  const holds = `${ids.slice(0, 10).join(', ')}${ids.length > 10 ? `, and ${ids.length - 10} more` : ''}`;
+  return `there is no spec '${id}' in ${shown}${near ? ` (did you mean '${near}'? 'specdag interview ${dir} --refine ${near}')` : ''}; it holds ${holds}, and ${create}`;
 }
 
 /** One line per tool call, so the user sees the folder change even when the model says nothing. */

@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, linkSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../util/errors.js';
 
@@ -112,4 +112,44 @@ export function createFile(path: string, content: string): boolean {
 function writeAll(fd: number, content: string): void {
   const bytes = Buffer.from(content);
   for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+}
+
+/**
+ * Writes a file that must not exist yet, whole or not at all: the text goes
+ * to a temporary file beside it, which is then hard-linked to the target
+ * (a link fails when the target exists, where a rename would replace it).
+ * False, and nothing written, when the target exists; a failed write throws
+ * a WriteError and leaves nothing behind.
+ */
+export function createFileAtomic(target: string, content: string): boolean {
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now()}.tmp`);
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'wx');
+  } catch (err) {
+    throw writeError(target, err);
+  }
+  try {
+    try {
+      writeAll(fd, content);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw writeError(target, err);
+  }
+  try {
+    linkSync(tmp, target);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    // A file system without hard links: an exclusive create still never replaces a file.
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS' || code === 'EXDEV') return createFile(target, content);
+    throw writeError(target, err);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
 }

@@ -101,12 +101,15 @@ export function buildPlan(result: LintResult, opts: BuildPlanOptions): RunPlan {
 }
 
 /**
- * The longest chain of remaining work through the dependencies, explicit and
- * implicit (every foundation task comes before every other task). Done tasks
+ * The longest chain of remaining work through what each task waits for, as
+ * `run` orders it (see taskNeeds): the dependencies, each foundation task
+ * after the one before it (they run one at a time, so they all lie on the
+ * path), and every other task after the last foundation task. Done tasks
  * count 0 minutes and are left out of the listed chain: they will not run.
  * Ties go to the smallest id, at the end of the chain and at every step back.
- * The implicit edges are not walked one by one: after the foundation tasks
- * (which come first in the order) the best of them is remembered once.
+ * The implicit edges are not walked one by one: the foundation tasks come
+ * first in the order, in the order run takes them, and the last one is
+ * remembered once.
  */
 function criticalPath(result: LintResult, estimate: number[]): { tasks: string[]; minutes: number } {
   const { graph } = result;
@@ -121,10 +124,11 @@ function criticalPath(result: LintResult, estimate: number[]): { tasks: string[]
     const foundation = graph.phases[i] === 'foundation';
     let p = -1;
     for (const j of graph.deps[i]!) if (dist[j]! >= 0 && better(j, p)) p = j;
-    if (!foundation && bestFoundation !== -1 && better(bestFoundation, p)) p = bestFoundation;
+    // The foundation task run before this one has waited for every earlier one, so it is never shorter than a dependency.
+    if (bestFoundation !== -1 && (foundation || better(bestFoundation, p))) p = bestFoundation;
     dist[i] = weight(i) + (p === -1 ? 0 : dist[p]!);
     prev[i] = p;
-    if (foundation && better(i, bestFoundation)) bestFoundation = i;
+    if (foundation) bestFoundation = i;
   }
   let end = -1;
   for (let i = 0; i < n; i++) if (better(i, end)) end = i;

@@ -10,12 +10,12 @@ export interface PlanTask {
   status: Status;
   estimateMinutes: number;
   wave: number;
-  /** `<branch_prefix><id>`. */
+  /** `<branch_prefix><id>`: the task's own branch, whatever its phase (version 2), merged into the target branch with `--no-ff`. */
   branch: string;
   /**
    * `<worktree_dir>/<id>`, as PROJECT.md writes worktree_dir (relative to the
-   * repository root, or absolute). Parallel tasks run there; foundation and
-   * integration tasks run on the target branch, in `RunPlan.targetWorktree`.
+   * repository root, or absolute): where the task's agent works, whatever its
+   * phase (version 2).
    */
   worktree: string;
   /** The spec file, relative to the repository root (or to the current directory when there is no repository), `/` separators. */
@@ -44,6 +44,6 @@ export interface RunPlan {
   maxParallel: number;
   /** worktree_dir from PROJECT.md, or its default `../<repo-folder-name>.worktrees`. */
   worktreeDir: string;
-  /** `<worktree_dir>/integration`: the worktree of the target branch, where foundation and integration tasks run and merges happen. */
+  /** `<worktree_dir>/integration`: the target branch's own worktree, where the user looks at the merged result. */
   targetWorktree: string;
 }

@@ -31,6 +31,57 @@ export function withoutGitRedirects(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return out;
 }
 
+export interface WorktreeStatus {
+  /** The commit HEAD points at; undefined on a branch without commits. */
+  head: string | undefined;
+  /** The branch checked out, or undefined when HEAD is detached. */
+  branch: string | undefined;
+  /** Paths with uncommitted changes, untracked files included, sorted. */
+  changed: string[];
+  /** Paths left unmerged by a conflicted merge, cherry-pick or rebase. */
+  unmerged: string[];
+}
+
+/** Parses `git status --porcelain=v2 --branch -z`. */
+export function parseStatus(out: string): WorktreeStatus {
+  const fields = out.split('\0');
+  const status: WorktreeStatus = { head: undefined, branch: undefined, changed: [], unmerged: [] };
+  const changed = new Set<string>();
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    if (f.startsWith('# branch.oid ')) {
+      const oid = f.slice('# branch.oid '.length);
+      if (oid !== '(initial)') status.head = oid;
+    } else if (f.startsWith('# branch.head ')) {
+      const head = f.slice('# branch.head '.length);
+      if (head !== '(detached)') status.branch = head;
+    } else if (f.startsWith('1 ')) {
+      changed.add(afterFields(f, 8));
+    } else if (f.startsWith('2 ')) {
+      changed.add(afterFields(f, 9));
+      // -z puts the rename's original path in the next field.
+      const orig = fields[++i];
+      if (orig) changed.add(orig);
+    } else if (f.startsWith('u ')) {
+      const path = afterFields(f, 10);
+      changed.add(path);
+      status.unmerged.push(path);
+    } else if (f.startsWith('? ')) {
+      changed.add(f.slice(2));
+    }
+  }
+  status.changed = [...changed].sort();
+  status.unmerged.sort();
+  return status;
+}
+
+/** The rest of a line after `n` space-separated fields (the path, which may hold spaces). */
+function afterFields(line: string, n: number): string {
+  let at = 0;
+  for (let k = 0; k < n; k++) at = line.indexOf(' ', at) + 1;
+  return line.slice(at);
+}
+
 export interface GitResult {
   code: number | null;
   stdout: string;
@@ -111,6 +162,16 @@ export class Git {
     if (trackedOnly) args.push('--untracked-files=no');
     const out = await this.run(cwd, args);
     return out.split('\0').filter(Boolean);
+  }
+
+  /**
+   * One look at a worktree (`git status --porcelain=v2 --branch`): its HEAD
+   * commit and branch, the paths with uncommitted changes (tracked, untracked,
+   * both sides of a rename) and the unmerged ones.
+   */
+  async status(cwd: string): Promise<WorktreeStatus> {
+    const out = await this.run(cwd, ['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all', '--ignore-submodules=none']);
+    return parseStatus(out);
   }
 
   /** The branch checked out in a worktree, or undefined when its HEAD is detached. */

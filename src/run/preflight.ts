@@ -6,7 +6,7 @@ import type { Git } from './git.js';
 
 /** One thing that must hold before a run starts; `run` refuses at the first one that fails, `doctor` lists them all. */
 export interface Check {
-  id: 'git-repository' | 'git-identity' | 'clean-tracked-files' | 'base-branch' | 'worktree-dir' | 'target-branch' | 'agent-known' | 'agent-command' | 'agent-executable';
+  id: 'git-repository' | 'git-identity' | 'committed-inputs' | 'clean-tracked-files' | 'base-branch' | 'worktree-dir' | 'target-branch' | 'agent-known' | 'agent-command' | 'agent-executable';
   ok: boolean;
   /** One sentence: what was found and what to do (or what is fine). */
   message: string;
@@ -23,6 +23,12 @@ export interface PreflightInput {
   /** The task ids that will run (default: all of the plan's). */
   taskIds?: string[];
   env: NodeJS.ProcessEnv;
+  /** Absolute paths of the spec files and PROJECT.md: agents read them from their worktrees, so they must be committed. */
+  specFiles?: string[];
+  /** The spec folder, absolute: asked about as a whole (a folder of 50,000 specs would not fit on a command line file by file). */
+  specDir?: string;
+  /** Every command the run will start besides the agents' (`setup`, `verify`, the specs' `verify`). */
+  commands?: string[];
 }
 
 /** The agent a task runs with: `--agent`, else its own `agent`, else PROJECT.md's `default_agent`. */
@@ -108,12 +114,18 @@ export async function preflight(input: PreflightInput): Promise<Check[]> {
   }
   add('git-repository', true, `git repository at ${repoRoot}`);
 
+  const ids = new Set(input.taskIds ?? plan.tasks.map((t) => t.id));
+  const tasks = plan.tasks.filter((t) => ids.has(t.id) && t.status !== 'done');
+  const agentCommands = new Set(tasks.map((t) => agentFor(t, project, input.agentOverride)?.command).filter((c): c is string => c !== undefined));
+  const inputs = committedInputs(repoRoot, input.specFiles ?? [], [...agentCommands, ...(input.commands ?? [])]);
+
   // Independent questions, asked at once; the answers are still reported in a fixed order.
-  const [ident, dirty, baseOk, worktrees] = await Promise.all([
+  const [ident, dirty, baseOk, worktrees, uncommitted] = await Promise.all([
     git.exec(repoRoot, ['var', 'GIT_COMMITTER_IDENT']),
     git.dirty(repoRoot, true),
     git.branchExists(repoRoot, project.baseBranch),
     git.worktrees(repoRoot),
+    inputs.size > 0 ? git.run(repoRoot, ['status', '--porcelain', '-z', '--untracked-files=all', '--', ...inputPathspecs(repoRoot, input.specDir, inputs)]) : Promise.resolve(''),
   ]);
 
   // specdag commits for the agents and merges their work: without an identity, every task would fail after its agent did the work.
@@ -123,6 +135,19 @@ export async function preflight(input: PreflightInput): Promise<Check[]> {
     ident.code === 0
       ? `commits as ${ident.stdout.trim().replace(/ \d+ [+-]\d{4}$/, '')}`
       : "git has no identity to commit with; set one (git config user.name 'Your Name' and git config user.email you@example.com) and run again",
+  );
+
+  const dirtyInput = uncommitted
+    .split('\0')
+    .filter((l) => l.length > 3)
+    .map((l) => ({ path: l.slice(3), untracked: l.startsWith('??') }))
+    .find((e) => inputs.has(e.path));
+  add(
+    'committed-inputs',
+    dirtyInput === undefined,
+    dirtyInput === undefined
+      ? 'the specs, PROJECT.md and the files the commands name are committed'
+      : `${dirtyInput.path}${inputs.get(dirtyInput.path)} ${dirtyInput.untracked ? 'is not committed (untracked)' : 'has uncommitted changes'}, and each task's worktree holds only committed files; commit it (git add ${shellWord(dirtyInput.path)} && git commit) and run again`,
   );
 
   add(
@@ -164,8 +189,6 @@ export async function preflight(input: PreflightInput): Promise<Check[]> {
         : `the target branch '${plan.targetBranch}' is checked out in ${holder!.path}; switch that worktree to another branch, so specdag can check it out in ${targetWorktree}`,
   );
 
-  const ids = new Set(input.taskIds ?? plan.tasks.map((t) => t.id));
-  const tasks = plan.tasks.filter((t) => ids.has(t.id) && t.status !== 'done');
   const known = Object.keys(project.agents).sort();
   const knownList = known.length ? `PROJECT.md defines ${known.map((k) => `'${k}'`).join(', ')}` : 'PROJECT.md defines no agents';
 
@@ -194,8 +217,7 @@ export async function preflight(input: PreflightInput): Promise<Check[]> {
   );
 
   const missing: string[] = [];
-  const commands = new Set(tasks.map((t) => agentFor(t, project, input.agentOverride)?.command).filter((c): c is string => c !== undefined));
-  for (const command of [...commands].sort()) {
+  for (const command of [...agentCommands].sort()) {
     const program = programOf(command);
     if (program !== undefined && onPath(program, input.env) === undefined) missing.push(`'${program}' (from '${command}')`);
   }
@@ -207,4 +229,76 @@ export async function preflight(input: PreflightInput): Promise<Check[]> {
       : `the agent command's program ${missing[0]} is not on PATH; install it, or fix the command under 'agents:' in PROJECT.md`,
   );
   return checks;
+}
+
+/**
+ * What a task's worktree must hold as the main checkout has it: the spec
+ * files and PROJECT.md, and every file of the repository that a command
+ * names (`sh scripts/agent.sh`, `node ./tools/check.js`). Repository-relative
+ * paths (`/` separators), each with a note for the message.
+ */
+export function committedInputs(repoRoot: string, specFiles: string[], commands: string[]): Map<string, string> {
+  const inputs = new Map<string, string>();
+  const inRepo = (abs: string) => {
+    const rel = relative(repoRoot, abs);
+    return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : undefined;
+  };
+  for (const file of specFiles) {
+    const rel = inRepo(file);
+    if (rel !== undefined) inputs.set(rel, '');
+  }
+  for (const command of commands) {
+    for (const word of shellWords(command)) {
+      // A flag's value (--config=tools/x.json) names a file as much as a bare word does.
+      const candidate = word.replace(/^-[^=]*=/, '').replace(/^[A-Za-z_][A-Za-z0-9_]*=/, '');
+      if (!candidate || candidate.startsWith('-') || candidate.includes('$')) continue;
+      const abs = resolve(repoRoot, candidate);
+      const rel = inRepo(abs);
+      if (rel === undefined || inputs.has(rel) || rel.split('/')[0] === '.git') continue;
+      try {
+        if (!statSync(abs).isFile()) continue;
+      } catch {
+        continue;
+      }
+      inputs.set(rel, `, which the command '${command}' names,`);
+    }
+  }
+  return inputs;
+}
+
+/** The pathspecs that cover the inputs: the spec folder, and each other file by name. */
+function inputPathspecs(repoRoot: string, specDir: string | undefined, inputs: Map<string, string>): string[] {
+  const dir = specDir === undefined ? undefined : relative(repoRoot, specDir).split(sep).join('/');
+  const inDir = (p: string) => dir !== undefined && !dir.startsWith('..') && (dir === '' || p.startsWith(`${dir}/`));
+  const rest = [...inputs.entries()].filter(([p, note]) => !(note === '' && inDir(p))).map(([p]) => `:(literal)${p}`);
+  return rest.length < inputs.size ? [`:(literal)${dir || '.'}`, ...rest] : rest;
+}
+
+/** The words of a command line as sh would split them, near enough: quotes joined, operators and redirections apart. */
+function shellWords(command: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let quote: string | undefined;
+  const flush = () => {
+    if (word) words.push(word);
+    word = '';
+  };
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i]!;
+    if (quote) {
+      if (c === quote) quote = undefined;
+      else if (c === '\\' && quote === '"' && i + 1 < command.length) word += command[++i];
+      else word += c;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === '\\' && i + 1 < command.length) word += command[++i];
+    else if (/[\s;&|()<>`]/.test(c)) flush();
+    else word += c;
+  }
+  flush();
+  return words;
+}
+
+/** A path as one shell word, for a message the user may paste. */
+function shellWord(path: string): string {
+  return /^[A-Za-z0-9_./@%+=:,-]+$/.test(path) ? path : `'${path.replace(/'/g, `'\\''`)}'`;
 }

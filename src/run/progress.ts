@@ -36,6 +36,8 @@ export class Progress {
   private statusShown = false;
   private timer: NodeJS.Timeout | undefined;
   private tasks: TaskState[] = [];
+  /** Tasks whose setup or check is running (their status stays `running`, or `done` for a merge's check). */
+  private readonly inCheck = new Map<string, string>();
 
   constructor(
     private readonly out: Stream,
@@ -79,7 +81,7 @@ export class Progress {
   }
 
   done(t: TaskState): void {
-    this.event(`done ${t.id}${t.phase === 'parallel' ? `, committed on ${t.branch}` : ''}`);
+    this.event(`done ${t.id}, committed on ${t.branch}`);
   }
 
   merged(t: TaskState): void {
@@ -87,8 +89,10 @@ export class Progress {
   }
 
   failed(t: TaskState): void {
-    const why = t.timedOut ? 'timed out' : typeof t.exitCode === 'number' ? `exit ${t.exitCode}` : t.signal ? `signal ${t.signal}` : undefined;
-    const reason = t.reason && !t.timedOut && typeof t.exitCode !== 'number' ? `\n  ${t.reason}` : '';
+    // An agent that failed is told by its exit; any other failure (a check, no changes, setup) by its kind and its reason.
+    const byAgent = t.failure === 'agent' && (typeof t.exitCode === 'number' ? t.exitCode !== 0 : t.signal !== undefined);
+    const why = t.failure === 'timeout' ? 'timed out' : byAgent ? (typeof t.exitCode === 'number' ? `exit ${t.exitCode}` : `signal ${t.signal}`) : t.failure;
+    const reason = t.reason && t.failure !== 'timeout' && !byAgent ? `\n  ${t.reason}` : '';
     this.line(`${this.p.red('failed')} ${t.id}${why ? ` (${why})` : ''}, log: ${shownPath(t.log, this.cwd)}${reason}`);
   }
 
@@ -101,10 +105,29 @@ export class Progress {
     else this.line(`${this.p.yellow('skipped')} ${t.id} (${t.reason})`);
   }
 
-  outsideOwns(t: TaskState): void {
-    if (t.outsideOwns.length === 0) return;
+  /** With `outside_owns: warn` a warning; with `fail` the failure itself says it. */
+  outsideOwns(t: TaskState, mode: 'warn' | 'fail' = 'warn'): void {
+    if (t.outsideOwns.length === 0 || mode === 'fail') return;
     const n = t.outsideOwns.length;
     this.line(`${this.p.yellow('warning')} ${t.id} changed ${n} file${n === 1 ? '' : 's'} outside its owns: ${t.outsideOwns.join(', ')}`);
+  }
+
+  checking(t: TaskState, kind: 'setup' | 'verify' | 'merge', command: string): void {
+    const what = kind === 'setup' ? 'setting up' : kind === 'merge' ? 'checking the merge of' : 'checking';
+    this.inCheck.set(t.id, what);
+    this.event(`${what} ${t.id}: ${command}`);
+  }
+
+  checked(t: TaskState): void {
+    this.inCheck.delete(t.id);
+    if (this.tty) this.draw();
+  }
+
+  /** A failed check, and the agent started again with its output. */
+  retry(t: TaskState, check: { command: string; exitCode: number | null; log: string; kind: string }, left: number): void {
+    const how = check.exitCode === null ? 'was stopped' : `exited ${check.exitCode}`;
+    const what = check.kind === 'merge' ? `merged into the target, '${check.command}' ${how}` : `its check '${check.command}' ${how}`;
+    this.line(`${this.p.yellow('check failed')} ${t.id}: ${what} (log: ${shownPath(check.log, this.cwd)}); its agent is started again with the output (${left} attempt${left === 1 ? '' : 's'} left)`);
   }
 
   private clear(): void {
@@ -117,10 +140,18 @@ export class Progress {
   private draw(): void {
     if (!this.tty || this.timer === undefined) return;
     const count = (s: TaskState['status']) => this.tasks.filter((t) => t.status === s).length;
-    const running = this.tasks.filter((t) => t.status === 'running').map((t) => t.id);
+    const running = this.tasks.filter((t) => t.status === 'running' && !this.inCheck.has(t.id)).map((t) => t.id);
+    const checking = [...this.inCheck.keys()];
     const bad = count('failed') + count('conflict');
-    const list = running.length ? ` (${running.slice(0, 3).join(', ')}${running.length > 3 ? ', …' : ''})` : '';
-    const parts = [`${running.length} running${list}`, `${count('merged') + count('done')} done`, `${bad} failed`, `${count('pending')} pending`, duration(Date.now() - this.startedAt)];
+    const list = (ids: string[]) => (ids.length ? ` (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', …' : ''})` : '');
+    const parts = [
+      `${running.length} running${list(running)}`,
+      ...(checking.length ? [`${checking.length} checking${list(checking)}`] : []),
+      `${count('merged') + count('done')} done`,
+      `${bad} failed`,
+      `${count('pending')} pending`,
+      duration(Date.now() - this.startedAt),
+    ];
     // Plain text: a coloured line cannot be cut to the terminal's width safely.
     let text = `specdag: ${parts.join(' · ')}`;
     const width = (this.out as { columns?: number }).columns || 100;

@@ -1,18 +1,25 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Io } from '../io/io.js';
+import { writeFileAtomic } from '../io/write.js';
 import type { LintResult } from '../lint/engine.js';
 import { buildPlan } from '../plan/plan.js';
 import { buildPrompt } from '../plan/prompt.js';
 import type { PlanTask, RunPlan } from '../plan/types.js';
 import { useColor } from '../report/color.js';
 import { UsageError } from '../util/errors.js';
+import { specdagCommand } from './claude.js';
 import { formatDryRun } from './dry-run.js';
 import { Git, withoutGitRedirects } from './git.js';
+import { earlierRuns, workOnTarget } from './history.js';
+import { Merger } from './merge.js';
+import { groupAlive } from './process.js';
 import { Lock } from './lock.js';
 import { agentFor, preflight, realish } from './preflight.js';
 import { duration, Progress, shownPath } from './progress.js';
+import { removeStaleLocks } from './recover.js';
 import { Scheduler } from './scheduler.js';
+import { repoRootOf } from './where.js';
 import {
   alive,
   countByStatus,
@@ -30,6 +37,7 @@ import {
 } from './state.js';
 
 export interface RunRequest {
+  /** The spec folder (default `specs`; a resume without one uses the run's own). */
   dir: string;
   maxParallel?: number;
   agent?: string;
@@ -41,26 +49,18 @@ export interface RunRequest {
   timeoutMinutes?: number;
 }
 
-/** Exit codes after a signal: 128 + its number, as shells report them. */
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+/** The worktree, in worktree_dir, where merges are made and checked before the target moves: a name no task id can take. */
+export const MERGE_CHECK_WORKTREE = '.merge-check';
 
-/** The repository's top folder, or undefined outside one. */
-export async function repoRootOf(git: Git, dir: string): Promise<string | undefined> {
-  let r;
-  try {
-    r = await git.exec(dir, ['rev-parse', '--show-toplevel']);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError("'git' is not installed or not on PATH; install git (2.17 or later) first");
-    throw err;
-  }
-  return r.code === 0 ? r.stdout.trim() : undefined;
-}
+/** Exit codes after a signal: 128 + its number, as shells report them. */
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
  * `specdag run` on a folder that linted clean: plan, check, then hand the
  * tasks to the scheduler. Returns the exit code: 0 all merged, 1 a task
- * failed / conflicted / was skipped, 2 refused (UsageError), 130 / 143
- * stopped by SIGINT / SIGTERM.
+ * failed / conflicted / was skipped, 2 refused (UsageError), 130 / 143 / 129
+ * stopped by SIGINT / SIGTERM / SIGHUP, once no process it started is alive.
  */
 export async function executeRun(req: RunRequest, result: LintResult, io: Io): Promise<number> {
   const git = new Git(io.env);
@@ -86,17 +86,54 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
   const selected = only ? plan.tasks.filter((t) => only.includes(t.id)) : plan.tasks;
   const agentOverride = req.agent ?? previous?.agentOverride;
 
-  const checks = await preflight({ git, repoRoot, project, plan, env: io.env, taskIds: selected.map((t) => t.id), ...(agentOverride !== undefined ? { agentOverride } : {}) });
-  // A dry run only shows what would happen: an agent program missing from this machine is worth a warning, not a refusal.
-  const warnOnly = (c: { id: string }) => req.dryRun && c.id === 'agent-executable';
+  const specFiles = [...result.specs.list.map((s) => resolve(io.cwd, s.path)), ...(project.file ? [resolve(io.cwd, project.file)] : [])];
+  const commands = [project.setup, project.verify, ...selected.map((t) => specOf(result, t.id).verify?.value)].filter((c): c is string => c !== undefined);
+  const checks = await preflight({
+    git,
+    repoRoot,
+    project,
+    plan,
+    env: io.env,
+    taskIds: selected.map((t) => t.id),
+    specFiles,
+    specDir,
+    commands,
+    ...(agentOverride !== undefined ? { agentOverride } : {}),
+  });
+  // A dry run only shows what would happen: an agent program missing from this machine, or work not committed yet, is worth a warning.
+  const warnOnly = (c: { id: string }) => req.dryRun && (c.id === 'agent-executable' || c.id === 'committed-inputs' || c.id === 'clean-tracked-files');
   const refused = checks.find((c) => !c.ok && !warnOnly(c));
   if (refused) throw new UsageError(refused.message);
   for (const c of checks) if (!c.ok) io.stderr.write(`specdag: warning: ${c.message} (a real run stops here)\n`);
   const root = repoRoot!;
   checkConcurrentRuns(root, selected, previous);
-  const satisfiedOutside = only ? await checkOutsideDependencies(git, root, plan, selected, result, previous) : new Set<string>();
+  const earlier = earlierRuns(root, plan.targetBranch, previous?.runId);
+  const onTarget = await workOnTarget(git, root, plan.targetBranch, plan.tasks, previous ? [previous, ...earlier] : earlier);
+  const satisfiedOutside = only ? checkOutsideDependencies(plan, selected, result, onTarget) : new Set<string>();
 
-  const mergeToAbort = await checkTarget(git, root, plan, previous);
+  const locks = join(root, SPECDAG_DIR, 'locks');
+  const lockName = plan.targetBranch.replace(/[^A-Za-z0-9._-]/g, '_');
+  const lock = new Lock(join(locks, `${lockName}.lock`));
+  const tips = tipRecord(join(locks, `${lockName}.tip`));
+  const worktreeLock = new Lock(join(locks, 'worktrees.lock'));
+  // A run on this target that died (killed outright) may have left the locks of the git command it was running.
+  const died = [...(previous ? [previous] : []), ...earlier].find((r) => r.status === 'running' && r.pid !== process.pid && !alive(r.pid));
+  if (died && !req.dryRun) {
+    const common = resolve(root, await git.line(root, ['rev-parse', '--git-common-dir']));
+    for (const lock of removeStaleLocks(died, resolve(root, plan.worktreeDir, MERGE_CHECK_WORKTREE), common)) {
+      io.stderr.write(`specdag: removed ${lock}, left by run ${died.runId} (it died while git worked there; no git holds it now)\n`);
+    }
+  }
+  // Another specdag (make -j4 running `run --only` side by side) may be in the middle of a merge there: look under its lock.
+  // Without a target worktree there is nothing to look at, and nothing (not even the lock) is created before a refusal.
+  const target = existsSync(resolve(root, plan.targetWorktree)) && existsSync(join(root, SPECDAG_DIR)) ? await lock.run(() => checkTarget(git, root, plan, previous)) : await checkTarget(git, root, plan, previous);
+  const mergeToAbort = target.ownMerge;
+  if (target.dirty.length > 0) {
+    const n = target.dirty.length;
+    const message = `the target worktree ${resolve(root, plan.targetWorktree)} has uncommitted changes (${target.dirty.slice(0, 3).join(', ')}${n > 3 ? ', …' : ''}), which specdag's merges there would mix with its work; commit them on '${plan.targetBranch}' or move them away, and run again`;
+    if (!req.dryRun) throw new UsageError(message);
+    io.stderr.write(`specdag: warning: ${message} (a real run stops here)\n`);
+  }
 
   const maxParallel = req.maxParallel ?? previous?.maxParallel ?? project.maxParallel;
   const timeoutMinutes = req.timeoutMinutes ?? previous?.timeoutMinutes;
@@ -106,7 +143,7 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
     const baseCommit = (await git.resolve(root, `refs/heads/${plan.baseBranch}`))!;
     const targetCommit = await git.resolve(root, `refs/heads/${plan.targetBranch}`);
     const existing = new Set<string>();
-    for (const t of order) if (t.phase === 'parallel' && (await git.branchExists(root, t.branch))) existing.add(t.id);
+    for (const t of order) if (await git.branchExists(root, t.branch)) existing.add(t.id);
     io.stdout.write(
       formatDryRun({
         plan,
@@ -120,6 +157,14 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
         commandOf: (t) => agentFor(t, project, agentOverride),
         maxParallel,
         previous,
+        onTarget,
+        retries: project.retries,
+        outsideOwns: project.outsideOwns,
+        mergeCheckWorktree: resolve(root, plan.worktreeDir, MERGE_CHECK_WORKTREE),
+        checkOf: (t) => specOf(result, t.id).verify?.value ?? project.verify,
+        baseGained: targetCommit && !previous ? Number(await git.line(root, ['rev-list', '--count', `${targetCommit}..${baseCommit}`])) : 0,
+        ...(project.setup !== undefined ? { setup: project.setup } : {}),
+        ...(project.verify !== undefined ? { verify: project.verify } : {}),
         ...(timeoutMinutes !== undefined ? { timeoutMinutes } : {}),
       }),
     );
@@ -129,7 +174,12 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
   const runId = previous?.runId ?? newRunId();
   const runDir = createRunDir(root, runId);
   const state = previous ?? newState(runId, root, specDir, plan, maxParallel);
-  state.tasks = taskStates(order, plan, result, root, runDir, (t) => agentFor(t, project, agentOverride), previous);
+  // (state is previous itself on a resume: read what it recorded before the tasks are replaced.)
+  const resumedConflicts = new Set(previous ? previous.tasks.filter((t) => t.status === 'conflict' && !onTarget.has(t.id)).map((t) => t.id) : []);
+  // A task that failed after its agent finished (its check, files outside its owns) is looked at again before its agent starts.
+  const rejudge = new Set(previous ? previous.tasks.filter((t) => t.status === 'failed' && (t.failure === 'verify' || t.failure === 'outside-owns')).map((t) => t.id) : []);
+  const mergedBefore = new Set(previous ? previous.tasks.filter((t) => t.status === 'merged').map((t) => t.id) : []);
+  state.tasks = taskStates(order, plan, result, root, runDir, (t) => agentFor(t, project, agentOverride), previous, onTarget);
   state.status = 'running';
   state.pid = process.pid;
   state.maxParallel = maxParallel;
@@ -142,10 +192,13 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
   writeState(state);
 
   const progress = new Progress(io.stdout, io.cwd, useColor(io.stdout, io.env));
-  const locks = join(root, SPECDAG_DIR, 'locks');
-  const lock = new Lock(join(locks, `${plan.targetBranch.replace(/[^A-Za-z0-9._-]/g, '_')}.lock`));
-  const worktreeLock = new Lock(join(locks, 'worktrees.lock'));
-  const scheduler = new Scheduler({
+  const merger: Merger = new Merger(
+    git,
+    root,
+    state.targetWorktree,
+    project.verify !== undefined ? { worktree: resolve(root, plan.worktreeDir, MERGE_CHECK_WORKTREE), worktreeLock, ...(project.setup !== undefined ? { setup: (where: string): Promise<boolean> => scheduler.setupGate(where) } : {}) } : undefined,
+  );
+  const scheduler: Scheduler = new Scheduler({
     git,
     state,
     progress,
@@ -156,36 +209,51 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
     maxParallel,
     priority: startPriority(order, result),
     satisfiedOutside,
+    merger,
+    resumedConflicts,
+    specdagCommand: specdagCommand(),
+    retries: project.retries,
+    outsideOwns: project.outsideOwns,
+    rejudge,
+    tips,
+    ...(project.setup !== undefined ? { setup: project.setup } : {}),
+    ...(project.verify !== undefined ? { mergeCheck: project.verify } : {}),
     ...(timeoutMinutes !== undefined ? { timeoutMs: timeoutMinutes * 60_000 } : {}),
   });
 
   const onSignal = (signal: NodeJS.Signals) => scheduler.stop(signal);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const s of STOP_SIGNALS) process.on(s, onSignal);
   const started = Date.now();
   try {
     progress.line(`specdag: run ${runId}${previous ? ' (resumed)' : ''}: ${state.tasks.length} task${state.tasks.length === 1 ? '' : 's'}, up to ${maxParallel} at once, on '${plan.targetBranch}' (from '${plan.baseBranch}')`);
-    await lock.run(() => worktreeLock.run(() => prepareTarget(git, state, mergeToAbort)));
+    await lock.run(async () => {
+      const created = await worktreeLock.run(() => prepareTarget(git, state, mergeToAbort));
+      // From here on the target moves only by specdag's merges (this process's, or another's on the same target).
+      tips.write(state.targetCommit!);
+      if (!created && !previous) await scheduler.mergeBase();
+    });
+    const found = state.tasks.filter((t) => t.onTarget !== undefined && !mergedBefore.has(t.id));
+    if (found.length > 0) progress.line(`specdag: already on '${plan.targetBranch}', not run again: ${found.map((t) => t.id).join(', ')}`);
     progress.begin(state.tasks);
     await scheduler.run();
+    if (!scheduler.moved) await lock.run(() => scheduler.branchesInPlace());
   } catch (err) {
     // Whatever went wrong, the state on disk must not claim a live run.
     state.status = 'interrupted';
     writeState(state);
     throw err;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const s of STOP_SIGNALS) process.off(s, onSignal);
     progress.end();
   }
 
   const signal = scheduler.stoppedBy;
-  state.status = signal ? 'interrupted' : 'finished';
+  state.status = signal || scheduler.moved ? 'interrupted' : 'finished';
   state.endedAt = new Date().toISOString();
   writeState(state);
-  io.stdout.write(summary(state, Date.now() - started, io.cwd, req.dir, signal));
+  io.stdout.write(summary(state, Date.now() - started, io.cwd, req.dir, signal, scheduler.moved));
   if (signal) return SIGNAL_EXIT[signal] ?? 1;
-  return state.tasks.some(isProblem) ? 1 : 0;
+  return scheduler.moved || state.tasks.some(isProblem) ? 1 : 0;
 }
 
 /** A resumed run must be one nobody else is driving, on the same branches. */
@@ -199,7 +267,7 @@ function checkResumable(previous: RunState, plan: RunPlan): void {
     );
   }
   for (const t of previous.tasks) {
-    if (t.status === 'running' && t.agentPid !== undefined && alive(-t.agentPid)) {
+    if (t.status === 'running' && t.agentPid !== undefined && groupAlive(t.agentPid)) {
       throw new UsageError(`the agent of task '${t.id}' from run ${previous.runId} is still running (process group ${t.agentPid}); stop it (kill -- -${t.agentPid}) or let it finish, then resume`);
     }
   }
@@ -233,10 +301,10 @@ function checkConcurrentRuns(root: string, selected: PlanTask[], previous: RunSt
 /**
  * With --only, the selected tasks' dependencies outside the selection
  * (explicit ones, and every foundation task for a parallel or integration
- * task) must already be done: `status: done` in their spec, or merged by an
- * earlier run into the target branch as it is now.
+ * task) must already be done: `status: done` in their spec, or their work on
+ * the target branch as it is now.
  */
-async function checkOutsideDependencies(git: Git, root: string, plan: RunPlan, selected: PlanTask[], result: LintResult, previous: RunState | undefined): Promise<Set<string>> {
+function checkOutsideDependencies(plan: RunPlan, selected: PlanTask[], result: LintResult, onTarget: Map<string, string>): Set<string> {
   const inRun = new Set(selected.map((t) => t.id));
   const byId = new Map(plan.tasks.map((t) => [t.id, t]));
   const needed = new Set<string>();
@@ -244,19 +312,7 @@ async function checkOutsideDependencies(git: Git, root: string, plan: RunPlan, s
     for (const d of t.dependsOn) if (!inRun.has(d)) needed.add(d);
     if (t.phase !== 'foundation') for (const f of plan.tasks) if (f.phase === 'foundation' && !inRun.has(f.id)) needed.add(f.id);
   }
-  const satisfied = new Set<string>();
-  for (const id of needed) if (byId.get(id)?.status === 'done') satisfied.add(id);
-  const tip = await git.resolve(root, `refs/heads/${plan.targetBranch}`);
-  if (tip) {
-    const states = [...(previous ? [previous] : []), ...listRuns(root).reverse().filter((id) => id !== previous?.runId).map((id) => readState(root, id))];
-    for (const state of states) {
-      for (const t of state.tasks) {
-        if (!needed.has(t.id) || satisfied.has(t.id) || t.status !== 'merged') continue;
-        const commit = t.mergeCommit ?? t.commit;
-        if (commit && (await git.resolve(root, commit)) && (await git.isAncestor(root, commit, tip))) satisfied.add(t.id);
-      }
-    }
-  }
+  const satisfied = new Set([...needed].filter((id) => byId.get(id)?.status === 'done' || onTarget.has(id)));
   const missing = [...needed].filter((id) => !satisfied.has(id)).sort((a, b) => result.graph.topo[result.graph.index.get(a)!]! - result.graph.topo[result.graph.index.get(b)!]!);
   if (missing.length > 0) {
     throw new UsageError(
@@ -292,6 +348,10 @@ export function startPriority(tasks: PlanTask[], result: LintResult): string[] {
       return a.wave - b.wave || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
     })
     .map((t) => t.id);
+}
+
+function specOf(result: LintResult, id: string) {
+  return result.graph.specs[result.graph.index.get(id)!]!;
 }
 
 function planSummary(plan: RunPlan): RunState['plan'] {
@@ -334,25 +394,27 @@ function taskStates(
   runDir: string,
   agentOf: (t: PlanTask) => { name: string; command: string | undefined } | undefined,
   previous: RunState | undefined,
+  onTarget: Map<string, string>,
 ): TaskState[] {
   const before = new Map((previous?.tasks ?? []).map((t) => [t.id, t]));
-  const targetWorktree = resolve(root, plan.targetWorktree);
   return order.map((p) => {
     const spec = result.graph.specs[result.graph.index.get(p.id)!]!;
     const agent = agentOf(p);
-    const parallel = p.phase === 'parallel';
+    const check = spec.verify?.value ?? result.specs.project.verify;
     const t: TaskState = {
       id: p.id,
       title: p.title,
       phase: p.phase,
       dependsOn: p.dependsOn,
       status: 'pending',
-      branch: parallel ? p.branch : plan.targetBranch,
-      worktree: parallel ? resolve(root, p.worktree) : targetWorktree,
+      branch: p.branch,
+      worktree: resolve(root, p.worktree),
       log: join(runDir, `${p.id}.log`),
       prompt: join(runDir, `${p.id}.prompt.md`),
       specFile: resolve(spec.path),
       owns: p.owns,
+      ...(check !== undefined ? { check } : {}),
+      ...(spec.allowEmpty ? { allowEmpty: true } : {}),
       outsideOwns: [],
       attempts: 0,
       ...(agent ? { agent: agent.name } : {}),
@@ -360,13 +422,26 @@ function taskStates(
     };
     const old = before.get(p.id);
     if (old) {
-      for (const key of ['startCommit', 'commit', 'mergeCommit', 'mergedAt', 'startedAt', 'endedAt', 'exitCode', 'signal', 'timedOut'] as const) {
+      for (const key of ['startCommit', 'commit', 'mergeCommit', 'mergedAt', 'startedAt', 'endedAt', 'exitCode', 'signal', 'timedOut', 'setupDone', 'checks', 'failure'] as const) {
         if (old[key] !== undefined) (t as unknown as Record<string, unknown>)[key] = old[key];
       }
       t.attempts = old.attempts;
       t.outsideOwns = old.outsideOwns;
       if (old.status === 'merged' || old.status === 'done') t.status = old.status;
       if (old.status === 'running' || old.interrupted) t.interrupted = true;
+      if (old.onTarget !== undefined) t.onTarget = old.onTarget;
+      // A conflict, or a merge that failed its check, is first merged again: the user may have resolved it on the task's branch.
+      if (old.status === 'conflict' || (old.status === 'failed' && old.failure === 'merge-verify')) {
+        t.status = 'done';
+        if (old.reason !== undefined) t.reason = old.reason;
+      }
+    }
+    const found = onTarget.get(p.id);
+    if (t.status !== 'merged' && found !== undefined && p.status !== 'done') {
+      // Its work is on the target branch already (an earlier run, or the user's own merge): nothing to run.
+      t.status = 'merged';
+      t.onTarget = found;
+      delete t.reason;
     }
     if (p.status === 'done') {
       t.status = 'skipped';
@@ -387,35 +462,42 @@ function taskStates(
  * half done there, except specdag's own from a run that died in it: then
  * true, and that merge is aborted and made again.
  */
-async function checkTarget(git: Git, root: string, plan: RunPlan, previous: RunState | undefined): Promise<boolean> {
+async function checkTarget(git: Git, root: string, plan: RunPlan, previous: RunState | undefined): Promise<{ ownMerge: 'abort' | 'undo' | undefined; dirty: string[] }> {
   const wt = resolve(root, plan.targetWorktree);
   const entry = (await git.worktrees(root)).find((w) => realish(w.path) === realish(wt));
   if (entry && entry.branch !== plan.targetBranch) {
     throw new UsageError(`${wt} is a worktree of ${entry.branch ? `'${entry.branch}'` : 'a detached HEAD'}, not of the target branch '${plan.targetBranch}'; check out '${plan.targetBranch}' there, or move it away`);
   }
   if (!entry && existsSync(wt)) throw new UsageError(`${wt} exists and is not a worktree of '${plan.targetBranch}'; move it away, or set worktree_dir in PROJECT.md to another folder`);
-  if (!entry || !existsSync(wt)) return false;
-  const mergeHead = await git.resolve(wt, 'MERGE_HEAD');
-  if (!mergeHead) return false;
+  if (!entry || !existsSync(wt)) return { ownMerge: undefined, dirty: [] };
   const ours = previous?.merging ? previous.tasks.find((t) => t.id === previous.merging) : undefined;
+  const mergeHead = await git.resolve(wt, 'MERGE_HEAD');
+  if (!mergeHead) {
+    const dirty = (await git.status(wt)).changed;
+    // specdag's own merge there, killed before git wrote MERGE_HEAD: what it staged is undone (git reset --merge keeps any other change).
+    if (dirty.length > 0 && ours && previous!.status === 'running' && !alive(previous!.pid)) return { ownMerge: 'undo', dirty: [] };
+    return { ownMerge: undefined, dirty };
+  }
   const branchTip = ours ? await git.resolve(root, `refs/heads/${ours.branch}`) : undefined;
   if (!ours || branchTip !== mergeHead) {
     throw new UsageError(`a merge is in progress in ${wt}; finish it (git commit) or abort it (git merge --abort) there, then run again`);
   }
-  return true;
+  // specdag's own merge, cut short: what it changed there goes with the abort.
+  return { ownMerge: 'abort', dirty: [] };
 }
 
 /**
  * The target branch (created from the base branch when missing; the base
  * branch itself is only read) and its worktree, as checkTarget found them.
  */
-async function prepareTarget(git: Git, state: RunState, abortMerge: boolean): Promise<void> {
+async function prepareTarget(git: Git, state: RunState, ownMerge: 'abort' | 'undo' | undefined): Promise<boolean> {
   const root = state.repoRoot;
   const [base, target] = await Promise.all([git.resolve(root, `refs/heads/${state.baseBranch}`), git.resolve(root, `refs/heads/${state.targetBranch}`)]);
   state.baseCommit = base ?? state.baseCommit;
   if (!target) {
     await git.run(root, ['branch', '--no-track', state.targetBranch, `refs/heads/${state.baseBranch}`]);
   }
+  state.targetCommit = target ?? base!;
   const wt = state.targetWorktree;
   if (!existsSync(wt)) {
     // A registration whose folder was deleted would make `worktree add` refuse; pruning forgets it and removes no files.
@@ -423,20 +505,41 @@ async function prepareTarget(git: Git, state: RunState, abortMerge: boolean): Pr
     await git.run(root, ['worktree', 'add', '--quiet', wt, state.targetBranch]);
   }
   // specdag's own merge, cut short when its run died: its task is still `done` and is merged again.
-  if (abortMerge) await git.run(wt, ['merge', '--abort']);
+  if (ownMerge === 'abort') await git.run(wt, ['merge', '--abort']);
+  if (ownMerge === 'undo') await git.run(wt, ['reset', '--merge', '--quiet']);
   delete state.merging;
   writeState(state);
+  return target === undefined;
 }
 
-function summary(state: RunState, ms: number, cwd: string, dir: string, signal: NodeJS.Signals | undefined): string {
-  const c = countByStatus(state.tasks);
-  const parts = (['merged', 'done', 'failed', 'conflict', 'skipped', 'pending'] as const).filter((s) => c[s] > 0).map((s) => `${c[s]} ${s}`);
+/** The target's tip as the last specdag merge left it, in a file beside the lock: every specdag process on the target reads and writes it under the lock. */
+function tipRecord(file: string): { read(): string | undefined; write(commit: string): void } {
+  return {
+    read() {
+      try {
+        return readFileSync(file, 'utf8').trim() || undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    write(commit) {
+      writeFileAtomic(file, `${commit}\n`);
+    },
+  };
+}
+
+function summary(state: RunState, ms: number, cwd: string, dir: string, signal: NodeJS.Signals | undefined, moved?: string): string {
+  const c: Record<string, number> = countByStatus(state.tasks);
+  c.interrupted = state.tasks.filter((t) => t.failure === 'interrupted').length;
+  c.failed! -= c.interrupted;
+  const parts = ['merged', 'done', 'failed', 'interrupted', 'conflict', 'skipped', 'pending'].filter((s) => c[s]! > 0).map((s) => `${c[s]} ${s}`);
   const lines = [
-    `specdag: run ${state.runId} ${signal ? `stopped by ${signal}` : 'finished'} in ${duration(ms)}: ${parts.join(', ') || 'nothing to do'}; target branch '${state.targetBranch}' in ${shownPath(state.targetWorktree, cwd)}`,
+    `specdag: run ${state.runId} ${signal ? `stopped by ${signal}` : moved ? 'stopped (a branch moved)' : 'finished'} in ${duration(ms)}: ${parts.join(', ') || 'nothing to do'}; target branch '${state.targetBranch}' in ${shownPath(state.targetWorktree, cwd)}`,
   ];
   for (const t of state.tasks) {
-    if (t.status === 'failed' || t.status === 'conflict') lines.push(`  ${t.status} ${t.id}: ${t.reason ?? ''} (log: ${shownPath(t.log, cwd)})`);
+    if ((t.status === 'failed' || t.status === 'conflict') && t.failure !== 'interrupted') lines.push(`  ${t.status} ${t.id}: ${t.reason ?? ''} (log: ${shownPath(t.log, cwd)})`);
   }
-  if (signal || state.tasks.some(isProblem)) lines.push(`  resume with: specdag run ${dir} --resume ${state.runId}`);
+  if (moved) lines.push(`  ${moved}`);
+  if (signal || moved || state.tasks.some(isProblem)) lines.push(`  resume with: specdag run ${dir} --resume ${state.runId}`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,18 +1,22 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { pathMatcher } from '../graph/globs/overlap.js';
-import { startAgent, type AgentHandle } from './agent.js';
+import { writeClaudeSettings } from './claude.js';
 import { GitError, type Git } from './git.js';
 import type { Lock } from './lock.js';
-import { realish } from './preflight.js';
+import { appendCheckLog, checkFailedSection, checkNote, outsideOwnsSection } from './checks.js';
+import type { MergeCheck, Merger } from './merge.js';
+import { startProcess, type ProcessHandle } from './process.js';
+import { gitDirOf } from './recover.js';
 import type { Progress } from './progress.js';
-import { writeState, type RunState, type TaskState } from './state.js';
+import { runsDir, SPECDAG_DIR, writeState, type CheckRecord, type Failure, type RunState, type TaskState } from './state.js';
+import { firstLine, prepareWorktree, TaskError } from './worktree.js';
 
 export interface SchedulerOptions {
   git: Git;
   state: RunState;
   progress: Progress;
-  /** Held for work in the target branch's worktree. */
+  /** Held for work on the target branch (merges), also against other specdag processes. */
   lock: Lock;
   /** Held while adding or pruning worktrees. */
   worktreeLock: Lock;
@@ -26,10 +30,23 @@ export interface SchedulerOptions {
   timeoutMs?: number;
   /** Dependencies outside this run (with --only) that are already on the target branch or done. */
   satisfiedOutside: Set<string>;
+  merger: Merger;
+  /** Tasks a resume found in conflict: their merge is tried again before their agent. */
+  resumedConflicts: Set<string>;
+  /** This specdag as a shell command, for the Claude Code hook. */
+  specdagCommand: string;
+  /** PROJECT.md's setup, run in each new worktree before its first agent. */
+  setup?: string;
+  /** PROJECT.md's verify: every merge into the target is checked with it before the target moves. */
+  mergeCheck?: string;
+  /** Agent attempts after a failed check. */
+  retries: number;
+  outsideOwns: 'warn' | 'fail';
+  /** Tasks a resume finds failed after their agent finished (a failed check, files outside owns): looked at before their agent starts. */
+  rejudge: Set<string>;
+  /** The target's tip as the last specdag merge left it, shared by every specdag process on this target (read and written under the lock). */
+  tips: { read(): string | undefined; write(commit: string): void };
 }
-
-/** A task-level failure with a sentence for the user (not a bug). */
-class TaskError extends Error {}
 
 const SETTLED = new Set<TaskState['status']>(['merged', 'failed', 'conflict', 'skipped']);
 
@@ -38,9 +55,11 @@ const SETTLED = new Set<TaskState['status']>(['merged', 'failed', 'conflict', 's
  * slot frees up, `pump` starts everything that may start. No waves: a task
  * starts as soon as its own dependencies are merged and a slot is free.
  *
- * The target branch's worktree is used by one thing at a time (a foundation
- * or integration task, or a merge), through `opts.lock`. Parallel tasks
- * each have their own worktree and never wait for it except to merge.
+ * Every task works on its own branch in its own worktree, created from the
+ * target branch's tip once its dependencies are merged there. The target
+ * branch changes only by merges, made one at a time (`opts.lock`, which
+ * other specdag processes on the same target respect too), so `git log
+ * --first-parent` of the target reads like the plan: one merge per task.
  *
  * When every slot is busy, the worktrees of the next ready tasks (up to
  * max-parallel of them) are created meanwhile, one at a time, so a freed
@@ -51,17 +70,25 @@ export class Scheduler {
   private readonly byId: Map<string, TaskState>;
   private readonly queue: TaskState[];
   private readonly foundation: TaskState[];
-  private readonly agents = new Map<string, AgentHandle>();
+  private readonly processes = new Map<string, ProcessHandle>();
   private readonly mergeQueue: TaskState[] = [];
-  /** Worktrees being created (or created) ahead of a free slot: true once ready. */
-  private readonly prepared = new Map<string, Promise<boolean>>();
+  /** A section to end a task's next prompt with: what went wrong the last time. */
+  private readonly feedback = new Map<string, string>();
+  /** Agent starts per task in this invocation: what `retries` is counted against. */
+  private readonly agentStarts = new Map<string, number>();
+  /** Worktrees being created ahead of a free slot: whether each is new once ready, undefined when that failed. */
+  private readonly prepared = new Map<string, Promise<boolean | undefined>>();
   /** Tasks holding a slot: from their start until their agent exits (committing and merging take none). */
   private active = 0;
   private readonly slots = new Set<string>();
   private inflight = 0;
-  private targetBusy = false;
-  private targetVerified = false;
-  private stopping: NodeJS.Signals | undefined;
+  private merging = false;
+  /** Why nothing new starts: a signal, or the target or base branch moved under the run ('moved'). */
+  private stopping: NodeJS.Signals | 'moved' | undefined;
+  /** The sentence that stopped the run when a branch moved. */
+  private movedMessage: string | undefined;
+  /** Tasks whose commands ran since the branches were last seen where specdag left them: the suspects when they moved. */
+  private readonly ranSinceCheck = new Set<string>();
   private finish: (() => void) | undefined;
 
   constructor(private readonly opts: SchedulerOptions) {
@@ -73,7 +100,12 @@ export class Scheduler {
   }
 
   get stoppedBy(): NodeJS.Signals | undefined {
-    return this.stopping;
+    return this.stopping === 'moved' ? undefined : this.stopping;
+  }
+
+  /** Set when the run stopped because the target or base branch moved, not by specdag's hand. */
+  get moved(): string | undefined {
+    return this.movedMessage;
   }
 
   /** Runs until every task is settled (or stopped). Tasks found `done` (finished, not merged) are merged first. */
@@ -86,18 +118,22 @@ export class Scheduler {
     });
   }
 
-  /** Ctrl-C / SIGTERM: stop the agents (a second signal kills them at once), start nothing new. */
+  /**
+   * Ctrl-C, SIGTERM, SIGHUP: SIGTERM to every process group specdag started,
+   * SIGKILL after the grace period (a second signal: at once); nothing new
+   * starts, and the run ends once every one of them is gone.
+   */
   stop(signal: NodeJS.Signals): void {
     if (this.stopping) {
-      for (const a of this.agents.values()) a.stop(0);
+      for (const p of this.processes.values()) p.stop(0);
       return;
     }
     this.stopping = signal;
-    const n = this.agents.size;
+    const n = this.processes.size;
     this.opts.progress.line(
       `${signal}: stopping ${n} agent${n === 1 ? '' : 's'}; every worktree stays as it is (${signal === 'SIGINT' ? 'press Ctrl-C again to kill them at once' : 'send it again to kill them at once'})`,
     );
-    for (const a of this.agents.values()) a.stop();
+    for (const p of this.processes.values()) p.stop();
     this.pump();
   }
 
@@ -129,11 +165,12 @@ export class Scheduler {
 
   /** Marks, until nothing changes, every pending task that can no longer run as skipped. */
   private propagate(): void {
+    // Once stopped, a task that was cut short is not a failure its dependents should be skipped for: a resume runs them all.
+    if (this.stopping) return;
     let changed = true;
     let any = false;
     while (changed) {
       changed = false;
-      const brokenFoundation = this.foundation.find((f) => f.status === 'failed' || f.status === 'conflict');
       for (const t of this.state.tasks) {
         if (t.status !== 'pending') continue;
         let reason: string | undefined;
@@ -144,17 +181,17 @@ export class Scheduler {
             break;
           }
         }
-        if (!reason && t.phase !== 'foundation') {
+        if (!reason) {
+          // Foundation tasks run one after another, each after the one before it is merged; everything else comes after them all.
           for (const f of this.foundation) {
+            if (f === t) break;
             const why = this.blockedBy(f.id);
             if (why) {
-              reason = `comes after every foundation task, including ${why}`;
+              reason = t.phase === 'foundation' ? `comes after foundation task ${why}` : `comes after every foundation task, including ${why}`;
               break;
             }
           }
         }
-        // Foundation tasks share the target branch's worktree, where a failed one left its work: nothing more runs there.
-        if (!reason && t.phase === 'foundation' && brokenFoundation) reason = `foundation task '${brokenFoundation.id}' failed and left its work in the target branch's worktree`;
         if (reason) {
           t.status = 'skipped';
           t.reason = reason;
@@ -167,52 +204,44 @@ export class Scheduler {
     if (any) this.save();
   }
 
-  /** What holds for every task alike, computed once per pump: is the foundation merged, has everything but integration settled? */
-  private gates(): { foundationMerged: boolean; othersSettled: boolean } {
-    return {
-      foundationMerged: this.foundation.every((f) => this.satisfied(f.id)),
-      // Integration tasks run last: after every foundation and parallel task of the run has settled.
-      othersSettled: this.state.tasks.every((o) => o.phase === 'integration' || SETTLED.has(o.status)),
-    };
+  /** Has everything but the integration tasks settled? Computed once per pump. */
+  private othersSettled(): boolean {
+    return this.state.tasks.every((o) => o.phase === 'integration' || SETTLED.has(o.status));
   }
 
-  private canStart(t: TaskState, gates: { foundationMerged: boolean; othersSettled: boolean }): boolean {
+  private canStart(t: TaskState, othersSettled: boolean): boolean {
     if (t.status !== 'pending') return false;
     if (!t.dependsOn.every((d) => this.satisfied(d))) return false;
-    if (t.phase === 'foundation') return true;
-    if (!gates.foundationMerged) return false;
-    return t.phase !== 'integration' || gates.othersSettled;
+    for (const f of this.foundation) {
+      if (f === t) return true;
+      if (!this.satisfied(f.id)) return false;
+    }
+    return t.phase !== 'integration' || othersSettled;
   }
 
   /* ------------------------------------------------------------- events */
 
   private pump(): void {
     if (!this.stopping) {
-      if (!this.targetBusy && this.mergeQueue.length > 0) {
+      if (!this.merging && this.mergeQueue.length > 0) {
         const t = this.mergeQueue.shift()!;
-        this.targetBusy = true;
-        this.track(this.opts.lock.run(() => this.merge(t)), true);
+        this.merging = true;
+        this.track(
+          this.opts.lock.run(() => this.merge(t)).finally(() => {
+            this.merging = false;
+          }),
+        );
       }
-      const gates = this.gates();
+      const othersSettled = this.othersSettled();
       for (const t of this.queue) {
         if (this.active >= this.opts.maxParallel) break;
-        if (!this.canStart(t, gates)) continue;
-        const onTarget = t.phase !== 'parallel';
-        if (onTarget && this.targetBusy) continue;
+        if (!this.canStart(t, othersSettled)) continue;
         this.begin(t);
         this.active++;
         this.slots.add(t.id);
-        if (onTarget) {
-          this.targetBusy = true;
-          this.track(
-            this.opts.lock.run(() => this.runOnTarget(t)).finally(() => this.release(t)),
-            true,
-          );
-        } else {
-          this.track(this.runParallel(t).finally(() => this.release(t)), false);
-        }
+        this.track(this.runTask(t).finally(() => this.release(t)));
       }
-      this.prefetch(gates);
+      this.prefetch(othersSettled);
     }
     if (this.inflight === 0 && this.finish) {
       if (!this.stopping) this.settleLeftovers();
@@ -230,32 +259,31 @@ export class Scheduler {
   }
 
   /** Creates the worktrees of the next ready tasks that wait for a slot. */
-  private prefetch(gates: { foundationMerged: boolean; othersSettled: boolean }): void {
+  private prefetch(othersSettled: boolean): void {
     let ahead = this.prepared.size;
     for (const t of this.queue) {
       if (ahead >= this.opts.maxParallel) break;
-      if (t.phase !== 'parallel' || this.prepared.has(t.id) || !this.canStart(t, gates)) continue;
-      const work = this.prepareWorktree(t, false).then(
-        () => true,
+      if (this.prepared.has(t.id) || !this.canStart(t, othersSettled)) continue;
+      const work = this.prepare(t, false).then(
+        (fresh) => fresh,
         // Tried again, and reported, when the task starts.
-        () => false,
+        () => undefined,
       );
       this.prepared.set(t.id, work);
       ahead++;
-      this.track(work.then(() => undefined), false);
+      this.track(work.then(() => undefined));
     }
   }
 
-  private track(work: Promise<void>, holdsTarget: boolean): void {
+  private track(work: Promise<void>): void {
     this.inflight++;
     void work
       .catch((err: unknown) => {
-        // runParallel / runOnTarget / merge record their own failures; anything reaching here is a bug worth surfacing.
+        // runTask and merge record their own failures; anything reaching here is a bug worth surfacing.
         this.opts.progress.line(`specdag: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       })
       .finally(() => {
         this.inflight--;
-        if (holdsTarget) this.targetBusy = false;
         this.propagate();
         this.pump();
       });
@@ -278,14 +306,14 @@ export class Scheduler {
   private begin(t: TaskState): void {
     t.status = 'running';
     t.startedAt = this.now();
-    t.attempts++;
-    for (const key of ['endedAt', 'exitCode', 'signal', 'timedOut', 'reason', 'interrupted', 'agentPid'] as const) delete t[key];
+    for (const key of ['endedAt', 'exitCode', 'signal', 'timedOut', 'reason', 'failure', 'interrupted', 'agentPid'] as const) delete t[key];
     this.save();
-    this.opts.progress.started(t);
   }
 
-  private fail(t: TaskState, reason: string, status: 'failed' | 'conflict' = 'failed'): void {
+  private fail(t: TaskState, failure: Failure, reason: string): void {
+    const status = failure === 'conflict' ? 'conflict' : 'failed';
     t.status = status;
+    t.failure = failure;
     t.reason = reason;
     t.endedAt = this.now();
     this.save();
@@ -293,9 +321,11 @@ export class Scheduler {
     else this.opts.progress.failed(t);
   }
 
-  /** Back to a resumable state: specdag was stopped, the task did nothing wrong. */
+  /** specdag was stopped: the task did nothing wrong, and a resume runs it again. */
   private interrupt(t: TaskState): void {
-    t.status = 'pending';
+    t.status = 'failed';
+    t.failure = 'interrupted';
+    t.reason = this.stopping === 'moved' ? 'stopped: a branch moved under the run' : `stopped by ${this.stopping ?? 'a signal'} before it finished`;
     t.interrupted = true;
     t.endedAt = this.now();
     delete t.agentPid;
@@ -305,222 +335,526 @@ export class Scheduler {
 
   /* -------------------------------------------------------------- tasks */
 
-  private async runParallel(t: TaskState): Promise<void> {
+  /**
+   * The task's worktree, from the target branch's tip as specdag last left
+   * it (its dependencies are merged there). True when the worktree is new:
+   * its setup has to run.
+   */
+  private async prepare(t: TaskState, urgent = true): Promise<boolean> {
+    const tip = this.state.targetCommit;
+    if (!tip) throw new TaskError(`the target branch '${this.state.targetBranch}' has no known tip`);
+    const fresh = await prepareWorktree(this.opts.git, this.state.repoRoot, t, tip, this.opts.worktreeLock, urgent, (text) => this.opts.progress.event(text));
+    if (fresh) delete t.setupDone;
+    this.save();
+    return fresh;
+  }
+
+  /**
+   * A task from its worktree to `done` (queued for its merge): setup in a
+   * new worktree, then the agent, what it left judged (committed, changed
+   * something, inside its owns, its check passing), and the agent started
+   * again with the check's output while attempts remain.
+   */
+  private async runTask(t: TaskState): Promise<void> {
     try {
       const ahead = this.prepared.get(t.id);
       this.prepared.delete(t.id);
-      if (!(ahead && (await ahead))) await this.prepareWorktree(t);
+      if ((ahead ? await ahead : undefined) === undefined) await this.prepare(t);
       if (this.stopping) return this.interrupt(t);
-      await this.agentStep(t);
-      this.release(t);
-      if (t.status !== 'running') return;
-      await this.commitStep(t);
+      if (this.opts.setup !== undefined && !t.setupDone) {
+        const setup = await this.runCommand(t, 'setup', this.opts.setup, t.worktree);
+        if (setup === undefined) return this.interrupt(t);
+        if (setup.exitCode !== 0) {
+          return this.fail(t, 'setup', `its setup command '${this.opts.setup}' ${exitText(setup)} in its worktree; its output is in the log`);
+        }
+        t.setupDone = true;
+        this.save();
+      }
+      // A resume of a task that failed after its agent finished looks at what is there first: the user may have fixed it.
+      let rejudge = this.opts.rejudge.delete(t.id);
+      for (;;) {
+        if (!rejudge && !(await this.agentStep(t))) return;
+        const verdict = await this.judge(t, rejudge);
+        if (verdict === 'ok') break;
+        if (verdict === 'stopped') return this.interrupt(t);
+        if (verdict === 'failed') return;
+        if (!rejudge && !this.attemptsLeft(t)) {
+          return this.fail(t, 'verify', `its check '${t.check}' ${exitText(verdict.check!)} in its worktree after ${this.starts(t)} attempt${this.starts(t) === 1 ? '' : 's'} (log: ${verdict.check!.log})`);
+        }
+        if (verdict.feedback) this.feedback.set(t.id, verdict.feedback);
+        if (verdict.check && !rejudge) this.opts.progress.retry(t, verdict.check, this.opts.retries + 1 - this.starts(t));
+        rejudge = false;
+      }
       t.status = 'done';
       t.endedAt = this.now();
       this.save();
       this.opts.progress.done(t);
-      this.opts.progress.outsideOwns(t);
       this.mergeQueue.push(t);
     } catch (err) {
-      this.fail(t, messageOf(err));
+      this.fail(t, 'agent', messageOf(err));
     }
   }
 
-  /** Foundation and integration tasks: run in the target branch's worktree and commit there. */
-  private async runOnTarget(t: TaskState): Promise<void> {
-    const { git } = this.opts;
-    try {
-      await this.checkTargetWorktree();
-      const head = await git.line(t.worktree, ['rev-parse', 'HEAD']);
-      // A retried task keeps the start of its first attempt when that is still behind HEAD (it may have committed some of its work).
-      if (!t.startCommit || !(await git.resolve(t.worktree, t.startCommit)) || !(await git.isAncestor(t.worktree, t.startCommit, head))) t.startCommit = head;
-      if (this.stopping) return this.interrupt(t);
-      this.targetVerified = false;
-      await this.agentStep(t);
-      this.release(t);
-      if (t.status !== 'running') return;
-      await this.commitStep(t);
-      this.targetVerified = true;
-      t.status = 'merged';
-      t.endedAt = this.now();
-      this.save();
-      this.opts.progress.merged(t);
-      this.opts.progress.outsideOwns(t);
-    } catch (err) {
-      this.fail(t, messageOf(err));
-    }
+  /** Agent starts in this invocation (a resume starts counting again). */
+  private starts(t: TaskState): number {
+    return this.agentStarts.get(t.id) ?? 0;
   }
 
-  /**
-   * The task's branch and worktree: created from the target branch's tip, or
-   * the ones an earlier attempt left (reused as they are; brought forward to
-   * the tip only when that loses nothing, i.e. a fast-forward).
-   */
-  private async prepareWorktree(t: TaskState, urgent = true): Promise<void> {
-    const { git } = this.opts;
-    const root = this.state.repoRoot;
-    const tip = await git.resolve(root, `refs/heads/${this.state.targetBranch}`);
-    if (!tip) throw new TaskError(`the target branch '${this.state.targetBranch}' disappeared`);
-    // The common case: no branch, no folder yet. Only the bookkeeping of `worktree add` is serialised; the
-    // checkout of the files runs beside the others. (`-b` refuses an existing branch, which takes the long way.)
-    if (!existsSync(t.worktree)) {
-      const added = await this.opts.worktreeLock.run(() => git.exec(root, ['worktree', 'add', '--quiet', '--no-checkout', '-b', t.branch, t.worktree, tip]), urgent);
-      if (added.code === 0) {
-        await git.run(t.worktree, ['reset', '--hard', '--quiet']);
-        t.startCommit = tip;
-        this.save();
-        return;
-      }
-    }
-    await this.opts.worktreeLock.run(() => this.reuseWorktree(t, tip), urgent);
+  /** May the agent be started again after a failed check? (`retries` more times than the first.) */
+  private attemptsLeft(t: TaskState): boolean {
+    return this.starts(t) < 1 + this.opts.retries;
   }
 
-  private async reuseWorktree(t: TaskState, tip: string): Promise<void> {
-    const { git } = this.opts;
-    const root = this.state.repoRoot;
-    const list = await git.worktrees(root);
-    const holder = list.find((w) => w.branch === t.branch);
-    const atPath = list.find((w) => samePath(w.path, t.worktree));
-    if (holder && !samePath(holder.path, t.worktree)) {
-      throw new TaskError(`its branch '${t.branch}' is checked out in ${holder.path}; switch that worktree to another branch (or remove it) and resume`);
-    }
-    if (atPath && atPath.branch !== t.branch) {
-      throw new TaskError(`${t.worktree} is already a worktree of ${atPath.branch ? `branch '${atPath.branch}'` : 'a detached HEAD'}; move it away and resume`);
-    }
-    if (atPath && !existsSync(t.worktree)) {
-      // Registered, but its folder was deleted: forget the stale entry (this removes no files) and recreate it.
-      await git.run(root, ['worktree', 'prune']);
-    } else if (!atPath && existsSync(t.worktree)) {
-      throw new TaskError(`${t.worktree} exists and is not the worktree of '${t.branch}'; move it away and resume`);
-    }
-    if (!atPath || !existsSync(t.worktree)) {
-      if (await git.branchExists(root, t.branch)) await git.run(root, ['worktree', 'add', '--quiet', t.worktree, t.branch]);
-      else await git.run(root, ['worktree', 'add', '--quiet', '-b', t.branch, t.worktree, tip]);
-    } else if (!existsSync(resolve(t.worktree, await git.line(t.worktree, ['rev-parse', '--git-path', 'index'])))) {
-      // Added without a checkout by a run that died before checking the files out: there is nothing in it to lose.
-      await git.run(t.worktree, ['reset', '--hard', '--quiet']);
-    }
-    const head = await git.line(t.worktree, ['rev-parse', 'HEAD']);
-    if (head !== tip && (await git.isAncestor(root, head, tip))) {
-      const r = await git.exec(t.worktree, ['merge', '--ff-only', '--quiet', tip]);
-      if (r.code !== 0) this.opts.progress.event(`${t.id}: kept its branch where it was (${firstLine(r.stderr)})`);
-    }
-    const now = await git.line(t.worktree, ['rev-parse', 'HEAD']);
-    t.startCommit = await git.line(root, ['merge-base', now, tip]);
-    this.save();
-  }
-
-  private async agentStep(t: TaskState): Promise<void> {
+  /** Runs the agent once; false when that ended the task (failed or stopped, recorded). */
+  private async agentStep(t: TaskState): Promise<boolean> {
     if (!t.command) throw new TaskError('it has no agent command');
-    const prompt = this.opts.promptOf(t);
+    t.attempts++;
+    this.agentStarts.set(t.id, this.starts(t) + 1);
+    t.status = 'running';
+    this.save();
+    this.opts.progress.started(t);
+    const extra = [this.checkNote(t), this.feedback.get(t.id)].filter((x): x is string => x !== undefined);
+    this.feedback.delete(t.id);
+    const base = this.opts.promptOf(t);
+    const prompt = extra.length ? `${base}\n${extra.join('\n\n')}\n` : base;
     writeFileSync(t.prompt, prompt);
-    const env: NodeJS.ProcessEnv = {
-      ...this.opts.env,
-      SPECDAG_TASK_ID: t.id,
-      SPECDAG_SPEC_FILE: t.specFile,
-      SPECDAG_PROMPT_FILE: t.prompt,
-      SPECDAG_RUN_ID: this.state.runId,
-    };
-    const handle = startAgent({ command: t.command, cwd: t.worktree, env, prompt, log: t.log, ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}) });
-    this.agents.set(t.id, handle);
+    this.ranSinceCheck.add(t.id);
+    const handle = startProcess({ command: t.command, cwd: t.worktree, env: this.taskEnv(t), stdin: prompt, log: t.log, ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}) });
+    this.processes.set(t.id, handle);
     if (handle.pid !== undefined) {
       t.agentPid = handle.pid;
       this.save();
     }
     if (this.stopping) handle.stop();
     const exit = await handle.exit;
-    this.agents.delete(t.id);
+    this.processes.delete(t.id);
     delete t.agentPid;
-    if (exit.stopped && !exit.timedOut) return this.interrupt(t);
+    if (exit.stopped && !exit.timedOut) {
+      this.interrupt(t);
+      return false;
+    }
     t.exitCode = exit.code;
     if (exit.signal) t.signal = exit.signal;
-    if (exit.error) return this.fail(t, `its agent command could not be started: ${exit.error}`);
+    else delete t.signal;
+    if (exit.error) return this.failed(t, 'agent', `its agent command could not be started: ${exit.error}`);
     if (exit.timedOut) {
       t.timedOut = true;
-      return this.fail(t, `timed out after ${Math.round((this.opts.timeoutMs ?? 0) / 60000)} minute(s); its process group was killed`);
+      return this.failed(t, 'timeout', `timed out after ${Math.round((this.opts.timeoutMs ?? 0) / 60000)} minute(s); its process group was killed`);
     }
-    if (exit.code !== 0) return this.fail(t, exit.code === null ? `its agent was killed by ${exit.signal}` : `its agent exited with code ${exit.code}`);
+    if (exit.code !== 0) return this.failed(t, 'agent', exit.code === null ? `its agent was killed by ${exit.signal}` : `its agent exited with code ${exit.code}`);
+    return true;
   }
 
-  /** Commits what the agent left, then records the files it changed outside its `owns`. */
-  private async commitStep(t: TaskState): Promise<void> {
+  private failed(t: TaskState, failure: Failure, reason: string): false {
+    this.fail(t, failure, reason);
+    return false;
+  }
+
+  /** What every prompt ends with when checks are set: the agent knows from its first attempt what judges it. */
+  private checkNote(t: TaskState): string | undefined {
+    return checkNote(t.check, this.opts.mergeCheck, this.state.targetBranch);
+  }
+
+  /** What every command of a task (agent, setup, check) finds in its environment (CLI.md, "Trusted results"). */
+  private taskEnv(t: TaskState): NodeJS.ProcessEnv {
+    return {
+      ...this.opts.env,
+      SPECDAG_TASK_ID: t.id,
+      SPECDAG_SPEC_FILE: t.specFile,
+      SPECDAG_PROMPT_FILE: t.prompt,
+      SPECDAG_RUN_ID: this.state.runId,
+      SPECDAG_REPO_ROOT: this.state.repoRoot,
+      SPECDAG_CLAUDE_SETTINGS: writeClaudeSettings(dirname(t.log), t.id, this.opts.specdagCommand),
+    };
+  }
+
+  /**
+   * Runs a setup or a check for a task and records it in the task's
+   * `checks`. Undefined when specdag was stopped meanwhile. A setup writes
+   * into the task's log; a check into a log of its own (its tail goes into
+   * the next prompt), copied into the task's log afterwards.
+   */
+  private async runCommand(t: TaskState, kind: CheckRecord['kind'], command: string, where: string, commit?: string): Promise<CheckRecord | undefined> {
+    t.checks ??= [];
+    const log = kind === 'setup' ? t.log : join(dirname(t.log), `${t.id}.${kind === 'merge' ? 'merge-check' : 'check'}-${t.checks.length + 1}.log`);
+    const key = kind === 'merge' ? `merge:${t.id}` : t.id;
+    const startedAt = this.now();
+    const t0 = Date.now();
+    this.opts.progress.checking(t, kind, command);
+    this.ranSinceCheck.add(t.id);
+    const handle = startProcess({ command, cwd: where, env: this.taskEnv(t), log, ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}) });
+    this.processes.set(key, handle);
+    if (this.stopping) handle.stop();
+    const exit = await handle.exit;
+    this.processes.delete(key);
+    this.opts.progress.checked(t);
+    if (exit.stopped && !exit.timedOut) return undefined;
+    const record: CheckRecord = { kind, where, command, exitCode: exit.error ? 127 : exit.code, log, startedAt, durationMs: Date.now() - t0, ...(commit ? { commit } : {}) };
+    t.checks.push(record);
+    this.save();
+    if (kind !== 'setup') appendCheckLog(t.log, record);
+    return record;
+  }
+
+  /**
+   * What the agent left, judged: committed (what it left uncommitted is
+   * committed for it), changed something (unless `allow_empty`), inside its
+   * owns (with `outside_owns: fail`), passing its check. One `git status`
+   * tells the branch, the commit and what is uncommitted; when the agent
+   * made no commit of its own, what it changed is exactly that list.
+   *
+   * `rejudge`: a resume looking before starting the agent; what fails then
+   * is not a failure yet, the agent gets its turn.
+   */
+  private async judge(t: TaskState, rejudge: boolean): Promise<'ok' | 'failed' | 'stopped' | { feedback?: string; check?: CheckRecord }> {
     const { git } = this.opts;
-    const branch = await git.currentBranch(t.worktree);
-    if (branch !== t.branch) {
-      throw new TaskError(`its agent left ${t.worktree} on ${branch ? `branch '${branch}'` : 'a detached HEAD'} instead of '${t.branch}'; check out '${t.branch}' there and resume`);
+    const st = await git.status(t.worktree);
+    if (st.branch !== t.branch) {
+      return this.failed(t, 'agent', `its agent left ${t.worktree} on ${st.branch ? `branch '${st.branch}'` : 'a detached HEAD'} instead of '${t.branch}'; check out '${t.branch}' there and resume`) || 'failed';
     }
-    await git.run(t.worktree, ['add', '-A']);
-    const message = ['-m', `${t.id}: ${t.title}`, '-m', `Committed by specdag (run ${this.state.runId}): what the agent of task '${t.id}' left uncommitted.`];
-    const r = await git.exec(t.worktree, ['commit', '--quiet', ...message]);
-    // A commit that fails with nothing staged means the agent left nothing (or committed it all itself); with changes staged, a hook refused it.
-    if (r.code !== 0 && !(await git.test(t.worktree, ['diff', '--cached', '--quiet']))) throw new GitError(['commit', ...message], r.code, r.stdout, r.stderr);
-    t.commit = await git.line(t.worktree, ['rev-parse', 'HEAD']);
-    const changed = t.startCommit ? await git.changedFiles(t.worktree, t.startCommit, t.commit) : [];
+    const committedNothing = st.head === t.startCommit;
+    const unfinished = [...st.unmerged.map((p) => `${p} unmerged`), ...unfinishedOperations(t.worktree)];
+    if (unfinished.length > 0) {
+      return this.failed(t, 'agent', `its agent left an unfinished merge in ${t.worktree} (${unfinished.join(', ')}); nothing of it was committed: finish or abort it there and resume`) || 'failed';
+    }
+    const markers = (paths: string[]) => {
+      const marked = conflictMarkers(t.worktree, paths);
+      return marked.length === 0 ? undefined : this.failed(t, 'agent', `its agent left conflict markers (<<<<<<<) in ${marked.join(', ')}; they are not merged: resolve them in ${t.worktree} and resume`) || 'failed';
+    };
+    // What would be committed for it is looked at before it is committed; what it committed itself, once the changes are known.
+    const uncommittedMarkers = markers(st.changed);
+    if (uncommittedMarkers) return uncommittedMarkers;
+    if (st.changed.length > 0) {
+      await git.run(t.worktree, ['add', '-A']);
+      const message = ['-m', `${t.id}: ${t.title}`, '-m', `Committed by specdag (run ${this.state.runId}): what the agent of task '${t.id}' left uncommitted.`];
+      const r = await git.exec(t.worktree, ['commit', '--quiet', ...message]);
+      if (r.code !== 0) throw new GitError(['commit', ...message], r.code, r.stdout, r.stderr);
+    } else if (committedNothing && !t.allowEmpty) {
+      if (rejudge) return {};
+      return this.failed(t, 'no-changes', "its agent exited 0 but changed nothing (no commit, nothing left uncommitted); if that is right for this task, set 'allow_empty: true' in its spec") || 'failed';
+    }
+    const changed = committedNothing ? st.changed : t.startCommit ? await git.changedFiles(t.worktree, t.startCommit, 'HEAD') : [];
+    const uncommitted = new Set(st.changed);
+    const committedMarkers = markers(changed.filter((p) => !uncommitted.has(p)));
+    if (committedMarkers) return committedMarkers;
     // The very reading of owns that lint's ownership check uses: a folder path covers what is below it.
     const owned = pathMatcher(t.owns);
     t.outsideOwns = changed.filter((f) => !owned(f));
+    this.save();
+    this.opts.progress.outsideOwns(t, this.opts.outsideOwns);
+    if (t.outsideOwns.length > 0 && this.opts.outsideOwns === 'fail') {
+      if (rejudge) return { feedback: outsideOwnsSection(t.outsideOwns, t.owns) };
+      const n = t.outsideOwns.length;
+      return this.failed(t, 'outside-owns', `it changed ${n} file${n === 1 ? '' : 's'} outside its owns: ${t.outsideOwns.join(', ')} (outside_owns: fail)`) || 'failed';
+    }
+    if (t.check === undefined) return 'ok';
+    const check = await this.runCommand(t, 'verify', t.check, t.worktree);
+    if (check === undefined) return 'stopped';
+    if (check.exitCode === 0) return 'ok';
+    return { feedback: checkFailedSection(check, this.state.targetBranch), check };
   }
 
-  private async merge(t: TaskState): Promise<void> {
+  /* ------------------------------------------------------------- merges */
+
+  /**
+   * The target branch and the base branch move only by specdag's hand: the
+   * target is where specdag last put it (this run, or another specdag on
+   * the same target, which records its tip beside the lock), the base where
+   * the run found it. An agent that reset or rewrote one of them stops the
+   * run: nothing is built on a moved target. Asked before every merge and at
+   * the end, under the lock. False when the run stops.
+   */
+  async branchesInPlace(): Promise<boolean> {
     const { git } = this.opts;
-    const wt = this.state.targetWorktree;
+    const state = this.state;
+    const out = await git.run(state.repoRoot, ['for-each-ref', '--format=%(refname) %(objectname)', `refs/heads/${state.targetBranch}`, `refs/heads/${state.baseBranch}`]);
+    const at = new Map(out.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf(' ')).replace(/^refs\/heads\//, ''), l.slice(l.indexOf(' ') + 1)]));
+    const expected = this.opts.tips.read() ?? state.targetCommit;
+    const suspects = [...this.ranSinceCheck].filter((id) => id !== 'base-merge' && id !== 'merge-check');
+    const during = suspects.length === 0 ? 'while no task of this run was running' : `while ${suspects.length === 1 ? 'task' : 'tasks'} ${suspects.map((id) => `'${id}'`).join(', ')} ran`;
+    const short = (sha: string | undefined) => (sha === undefined ? 'nowhere (deleted)' : sha.slice(0, 7));
+    let message: string | undefined;
+    const target = at.get(state.targetBranch);
+    const base = at.get(state.baseBranch);
+    if (target !== expected) {
+      message = `the target branch '${state.targetBranch}' moved from ${short(expected)} to ${short(target)} ${during}, not by specdag's hand; the run stops and builds nothing on it. See what moved it (git reflog show ${state.targetBranch}); put it back (git update-ref refs/heads/${state.targetBranch} ${expected}${target ? ` ${target}` : ''}) and resume`;
+    } else if (base !== state.baseCommit) {
+      message = `the base branch '${state.baseBranch}' moved from ${short(state.baseCommit)} to ${short(base)} ${during}; specdag never writes it, so something else did, and the run stops. See what moved it (git reflog show ${state.baseBranch}); put it back (git update-ref refs/heads/${state.baseBranch} ${state.baseCommit}${base ? ` ${base}` : ''}) and resume`;
+    }
+    if (message === undefined) {
+      this.ranSinceCheck.clear();
+      return true;
+    }
+    this.halt(message);
+    return false;
+  }
+
+  /** Stops the run for good reason (exit 1): its processes are stopped as on a signal, nothing new starts. */
+  private halt(message: string): void {
+    if (this.movedMessage !== undefined) return;
+    this.movedMessage = message;
+    this.state.stopped = message;
+    this.save();
+    this.opts.progress.line(`specdag: ${message}`);
+    const first = this.stopping === undefined;
+    if (first) this.stopping = 'moved';
+    for (const p of this.processes.values()) p.stop();
+    this.pump();
+  }
+
+  /**
+   * A new run on a target branch made earlier first brings in what the base
+   * branch gained since, through the same (checked) merge as any task. A
+   * merge that conflicts or fails its check is dropped with one line: the
+   * run goes on from the target as it is.
+   */
+  async mergeBase(): Promise<void> {
+    const { git } = this.opts;
+    const state = this.state;
+    if (!(await this.branchesInPlace())) return;
+    const base = state.baseBranch;
+    const gained = await git.line(state.repoRoot, ['rev-list', '--count', `${state.targetCommit}..${state.baseCommit}`]);
+    if (gained === '0') return;
+    const commits = `${gained} commit${gained === '1' ? '' : 's'}`;
+    const record: NonNullable<RunState['baseMerge']> = { status: 'merged', base: state.baseCommit };
+    const check: MergeCheck = async (where, commit) => {
+      const pseudo = this.pseudoTask('base-merge', `merge of ${base}`, record.checks);
+      const result = await this.runCommand(pseudo, 'merge', this.opts.mergeCheck!, where, commit);
+      record.checks = pseudo.checks;
+      return result === undefined ? undefined : result.exitCode === 0;
+    };
+    const messages = [`Merge ${base} into ${state.targetBranch}`, `specdag run ${state.runId}: '${base}' gained ${commits} since '${state.targetBranch}' was made.`];
+    const r = await this.opts.merger.merge(state.baseCommit, state.targetCommit!, messages, this.opts.mergeCheck !== undefined ? check : undefined);
+    const drop = (why: string) => {
+      record.status = r.kind === 'conflict' ? 'conflict' : 'failed';
+      record.reason = why;
+      this.opts.progress.line(`specdag: merging '${base}' (${commits} ahead) into '${state.targetBranch}' ${why}; dropped, the run goes on from '${state.targetBranch}' as it is`);
+    };
+    if (r.kind === 'merged') {
+      state.targetCommit = r.commit;
+      this.opts.tips.write(r.commit);
+      record.commit = r.commit;
+      this.opts.progress.line(`specdag: merged '${base}' into '${state.targetBranch}' first: it gained ${commits} since the target was made`);
+    } else if (r.kind === 'conflict') drop(`conflicts in ${r.conflicts.join(', ')}`);
+    else if (r.kind === 'check-failed') drop(`fails the check '${this.opts.mergeCheck}' (log: ${record.checks?.at(-1)?.log})`);
+    else if (r.kind === 'failed') drop(`failed (${r.message})`);
+    else drop('was stopped');
+    state.baseMerge = record;
+    this.save();
+  }
+
+  /** specdag's own work (the base branch's merge, the merge-check worktree's setup) as a task for the command runner: its log beside the tasks'. */
+  private pseudoTask(id: string, title: string, checks: CheckRecord[] = []): TaskState {
+    const log = join(runsDir(this.state.repoRoot), this.state.runId, `${id}.log`);
+    return {
+      id,
+      title,
+      phase: 'foundation',
+      dependsOn: [],
+      status: 'running',
+      branch: this.state.targetBranch,
+      worktree: this.state.targetWorktree,
+      log,
+      prompt: log,
+      specFile: '',
+      owns: [],
+      outsideOwns: [],
+      attempts: 0,
+      checks,
+    };
+  }
+
+  /**
+   * PROJECT.md's setup in the worktree where merges are checked, once: a
+   * marker in .specdag/ remembers the setup command that passed there, so a
+   * later run reuses the worktree as it is.
+   */
+  async setupGate(where: string): Promise<boolean> {
+    const command = this.opts.setup!;
+    const marker = join(this.state.repoRoot, SPECDAG_DIR, 'merge-check.setup');
+    if (existsSync(marker) && readFileSync(marker, 'utf8') === command) return true;
+    const task = this.pseudoTask('merge-check', 'the merge-check worktree', this.state.gateChecks);
+    const r = await this.runCommand(task, 'setup', command, where);
+    this.state.gateChecks = task.checks!;
+    this.save();
+    if (r === undefined || r.exitCode !== 0) return false;
+    writeFileSync(marker, command);
+    return true;
+  }
+
+  /**
+   * Merges a finished task into the target branch (one at a time: the
+   * caller holds the lock). With PROJECT.md's verify, the merge is checked
+   * before the target moves; a task that passes alone but fails merged gets
+   * the target's tip merged into its branch and its agent started again
+   * with the output, while attempts remain. A task in conflict that a resume
+   * retries gets a second chance: when its merge still conflicts, its agent
+   * is started again, told to merge the target into its branch and resolve.
+   */
+  private async merge(t: TaskState): Promise<void> {
+    const target = this.state.targetBranch;
+    const mergeCheck = this.opts.mergeCheck;
     try {
-      await this.checkTargetWorktree();
+      if (!(await this.branchesInPlace())) return;
+      if (this.opts.resumedConflicts.has(t.id) && !(await this.takeResolution(t))) return;
       this.state.merging = t.id;
       this.save();
-      const r = await git.exec(wt, ['merge', '--no-ff', '--no-edit', '-m', `Merge ${t.branch}: ${t.title}`, '-m', `specdag run ${this.state.runId}, task '${t.id}'.`, t.branch]);
-      if (r.code === 0) {
-        t.mergeCommit = await git.line(wt, ['rev-parse', 'HEAD']);
+      const tip = this.opts.tips.read() ?? this.state.targetCommit!;
+      const check: MergeCheck = async (where, commit) => {
+        const record = await this.runCommand(t, 'merge', mergeCheck!, where, commit);
+        return record === undefined ? undefined : record.exitCode === 0;
+      };
+      const r = await this.opts.merger.merge(t.branch, tip, [`Merge ${t.branch}: ${t.title}`, `specdag run ${this.state.runId}, task '${t.id}'.`], mergeCheck !== undefined ? check : undefined);
+      delete this.state.merging;
+      if (r.kind === 'merged') {
+        t.mergeCommit = r.commit;
+        t.commit = r.merged;
+        this.state.targetCommit = r.commit;
+        this.opts.tips.write(r.commit);
         t.mergedAt = this.now();
         t.status = 'merged';
         delete t.reason;
-        delete this.state.merging;
+        delete t.failure;
         this.save();
         this.opts.progress.merged(t);
         return;
       }
-      const conflicts = (await git.run(wt, ['diff', '--name-only', '--diff-filter=U', '-z'])).split('\0').filter(Boolean);
-      const inProgress = (await git.resolve(wt, 'MERGE_HEAD')) !== undefined;
-      if (inProgress) await git.run(wt, ['merge', '--abort']);
-      delete this.state.merging;
-      if (conflicts.length > 0) {
-        this.fail(
-          t,
-          `merging '${t.branch}' into '${this.state.targetBranch}' conflicts in ${conflicts.join(', ')}; the merge was aborted and its branch and worktree (${t.worktree}) are kept: resolve there (git merge ${this.state.targetBranch}) and resume`,
-          'conflict',
-        );
-      } else {
-        this.fail(t, `merging '${t.branch}' into '${this.state.targetBranch}' failed: ${firstLine(r.stderr || r.stdout)}`);
+      if (r.kind === 'stopped') {
+        // Ctrl-C during the merge's check: the merge is dropped, the task stays done and a resume merges it again.
+        this.save();
+        return;
       }
+      if (r.kind === 'failed') return this.fail(t, 'conflict', `merging '${t.branch}' into '${target}' failed: ${r.message}`);
+      if (r.kind === 'check-failed') return await this.mergeCheckFailed(t, tip, r.merged);
+      if (r.merged) t.commit = r.merged;
+      if (this.opts.resumedConflicts.delete(t.id)) {
+        this.feedback.set(t.id, conflictFeedback(t.branch, target, r.conflicts));
+        t.status = 'pending';
+        t.reason = `merging '${t.branch}' into '${target}' still conflicts in ${r.conflicts.join(', ')}`;
+        this.save();
+        this.opts.progress.line(`conflict ${t.id}: its merge still conflicts in ${r.conflicts.join(', ')}; its agent is started again to merge '${target}' into its branch and resolve`);
+        return;
+      }
+      this.fail(
+        t,
+        'conflict',
+        `merging '${t.branch}' into '${target}' conflicts in ${r.conflicts.join(', ')}; the merge was aborted and its branch and worktree (${t.worktree}) are kept: resolve there (git merge ${target}, then commit) and resume`,
+      );
     } catch (err) {
       delete this.state.merging;
-      this.fail(t, messageOf(err));
+      this.fail(t, err instanceof TaskError && /setup command failed/.test(err.message) ? 'setup' : 'conflict', messageOf(err));
     }
   }
 
   /**
-   * Is the target branch still what its worktree has checked out? Only an
-   * agent working there (or a person) can change that, so after a good check
-   * it is asked again only once a foundation or integration agent has run.
+   * The task passes its check alone but its merge fails the check: the
+   * merge was dropped (the target did not move). While attempts remain, the
+   * target's tip is merged into the task's branch and its agent is started
+   * again with the output; then `merge-verify`.
    */
-  private async checkTargetWorktree(): Promise<void> {
-    if (this.targetVerified) return;
-    const branch = await this.opts.git.currentBranch(this.state.targetWorktree);
-    if (branch !== this.state.targetBranch) {
-      throw new TaskError(
-        `the target worktree ${this.state.targetWorktree} is on ${branch ? `branch '${branch}'` : 'a detached HEAD'}, not '${this.state.targetBranch}'; check out '${this.state.targetBranch}' there and resume`,
+  private async mergeCheckFailed(t: TaskState, tip: string, merged: string): Promise<void> {
+    const target = this.state.targetBranch;
+    t.commit = merged;
+    const check = t.checks!.at(-1)!;
+    if (!this.attemptsLeft(t)) {
+      return this.fail(
+        t,
+        'merge-verify',
+        `it passes its check alone, but merged into '${target}' the check '${check.command}' ${exitText(check)} (log: ${check.log}); the merge was dropped and '${target}' did not move`,
       );
     }
-    this.targetVerified = true;
+    const { git } = this.opts;
+    // A merge of ours left there by a run that died (the task was judged done, so nothing else can be half merged there).
+    if ((await git.resolve(t.worktree, 'MERGE_HEAD')) !== undefined) await git.run(t.worktree, ['merge', '--abort']);
+    const r = await git.exec(t.worktree, ['merge', '--no-edit', '-m', `Merge ${target} into ${t.branch}`, '-m', `specdag run ${this.state.runId}: its merge into '${target}' failed the check; bringing '${target}' in so its agent sees why.`, tip]);
+    let conflicts: string[] = [];
+    if (r.code === 0) t.startCommit = tip;
+    else {
+      conflicts = (await git.run(t.worktree, ['diff', '--name-only', '--diff-filter=U', '-z'])).split('\0').filter(Boolean);
+      if ((await git.resolve(t.worktree, 'MERGE_HEAD')) !== undefined) await git.run(t.worktree, ['merge', '--abort']);
+      if (conflicts.length === 0) return this.fail(t, 'merge-verify', `its merge into '${target}' failed the check, and merging '${target}' into its branch failed: ${firstLine(r.stderr || r.stdout)}`);
+    }
+    this.feedback.set(t.id, checkFailedSection(check, target, conflicts));
+    t.status = 'pending';
+    t.reason = `merged into '${target}', the check '${check.command}' ${exitText(check)}`;
+    this.save();
+    this.opts.progress.retry(t, check, this.opts.retries + 1 - this.starts(t));
+  }
+
+  /**
+   * Before a resume retries the merge of a task in conflict: a resolution
+   * the user left uncommitted in the task's worktree is committed (what is
+   * left there is committed, as for an agent); one still under way (paths
+   * unmerged) keeps the task in conflict, with nothing started.
+   */
+  private async takeResolution(t: TaskState): Promise<boolean> {
+    const { git } = this.opts;
+    const st = await git.status(t.worktree);
+    if (st.unmerged.length > 0) {
+      this.opts.resumedConflicts.delete(t.id);
+      this.fail(t, 'conflict', `${t.worktree} still has unmerged paths (${st.unmerged.join(', ')}); finish resolving them there (git add, then git commit) and resume`);
+      return false;
+    }
+    if (st.changed.length > 0 && st.branch === t.branch) {
+      await git.run(t.worktree, ['add', '-A']);
+      await git.run(t.worktree, ['commit', '--quiet', '--no-edit', '-m', `${t.id}: resolve the merge with ${this.state.targetBranch}`]);
+    }
+    return true;
   }
 }
 
-function samePath(a: string, b: string): boolean {
-  return realish(a) === realish(b);
+/** Git operations left half done in a worktree (their marker files in its git folder). */
+function unfinishedOperations(worktree: string): string[] {
+  const gitDir = gitDirOf(worktree);
+  return gitDir === undefined ? [] : ['MERGE_HEAD', 'CHERRY_PICK_HEAD', 'REVERT_HEAD'].filter((f) => existsSync(join(gitDir, f)));
 }
 
-function firstLine(text: string): string {
-  return text.trim().split('\n').find(Boolean) ?? 'no message';
+/** Files larger than this are not searched for conflict markers (nobody resolves a merge in them by hand). */
+const MARKER_SCAN_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The files (of `paths`, as they are in the worktree) that hold a conflict
+ * left as git writes it: a line `<<<<<<< `, then `=======`, then
+ * `>>>>>>> `, all at the start of their line. Binary files are passed over.
+ */
+export function conflictMarkers(worktree: string, paths: string[]): string[] {
+  const found: string[] = [];
+  for (const path of paths) {
+    let data: Buffer;
+    try {
+      const file = join(worktree, path);
+      if (statSync(file).size > MARKER_SCAN_BYTES) continue;
+      data = readFileSync(file);
+    } catch {
+      continue; // deleted, or a folder (a submodule)
+    }
+    if (data.subarray(0, 8000).includes(0)) continue;
+    let stage = 0;
+    for (const line of data.toString('utf8').split('\n')) {
+      if (stage === 0 && /^<{7}(?: |\r?$)/.test(line)) stage = 1;
+      else if (stage === 1 && /^={7}\r?$/.test(line)) stage = 2;
+      else if (stage === 2 && /^>{7}(?: |\r?$)/.test(line)) {
+        found.push(path);
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+/** How a command ended, for a sentence: "exited with code 1", "was stopped after the time limit". */
+function exitText(check: CheckRecord): string {
+  return check.exitCode === null ? 'was stopped (it ran past the time limit)' : `exited with code ${check.exitCode}`;
+}
+
+/** The section that ends the prompt of an agent started again after its merge conflicted. */
+export function conflictFeedback(branch: string, target: string, paths: string[]): string {
+  return [
+    '## The merge conflicted',
+    '',
+    `Your branch \`${branch}\` could not be merged into \`${target}\`: both changed ${paths.map((p) => `\`${p}\``).join(', ')}.`,
+    `Merge \`${target}\` into your branch (\`git merge ${target}\`), resolve the conflicts so that the work of both sides is kept, and commit.`,
+  ].join('\n');
 }
 
 function messageOf(err: unknown): string {

@@ -8,10 +8,30 @@ import { UsageError } from '../util/errors.js';
 export const TASK_STATUSES = ['pending', 'running', 'done', 'merged', 'failed', 'conflict', 'skipped'] as const;
 /**
  * `done`: the agent finished and its work is committed on its branch, not yet
- * merged. `merged`: the task's work is on the target branch (foundation and
- * integration tasks commit there directly).
+ * merged. `merged`: the task's work is on the target branch.
  */
 export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** Why a task failed (CLI.md, "Trusted results"): every failed or conflicting task carries one. */
+export const FAILURES = ['agent', 'timeout', 'setup', 'no-changes', 'outside-owns', 'verify', 'merge-verify', 'conflict', 'interrupted'] as const;
+export type Failure = (typeof FAILURES)[number];
+
+/** One command specdag ran to judge a task: its `setup`, its check, or the check of its merge. */
+export interface CheckRecord {
+  /** `setup` in a new worktree, `verify` (the task's check in its worktree), `merge` (PROJECT.md's verify on the merge, before the target moves). */
+  kind: 'setup' | 'verify' | 'merge';
+  /** The folder it ran in. */
+  where: string;
+  command: string;
+  /** Null when a signal ended it (a timeout, or specdag stopped). */
+  exitCode: number | null;
+  /** Its whole output. */
+  log: string;
+  startedAt: string;
+  durationMs: number;
+  /** The commit it judged (the task's branch tip, or the merge commit). */
+  commit?: string;
+}
 
 /** One task of a run, as `state.json` records it. */
 export interface TaskState {
@@ -22,15 +42,21 @@ export interface TaskState {
   status: TaskStatus;
   /** Why a task is skipped, failed or in conflict, in one sentence. */
   reason?: string;
+  /** What made a failed or conflicting task fail. */
+  failure?: Failure;
+  /** Every setup and check run for it, oldest first. */
+  checks?: CheckRecord[];
+  /** How a task found `merged` at the start was known to be on the target branch (an earlier run, or its branch merged there). */
+  onTarget?: string;
   /** True for a task whose spec says `status: done`: never run, counts as finished. */
   alreadyDone?: boolean;
   /** True for a task whose spec says `status: draft`: not run; the tasks that depend on it are skipped. */
   draft?: boolean;
-  /** True for a task stopped by Ctrl-C / SIGTERM (back to `pending`) or found `running` after its run died. */
+  /** True for a task stopped by Ctrl-C, SIGTERM or SIGHUP (failure `interrupted`) or found `running` after its run died. */
   interrupted?: boolean;
   agent?: string;
   command?: string;
-  /** The branch the task works on: its own for a parallel task, the target branch otherwise. */
+  /** The branch the task works on: its own, `<branch_prefix><id>`, whatever its phase. */
   branch: string;
   /** Absolute path of the worktree it runs in. */
   worktree: string;
@@ -40,6 +66,12 @@ export interface TaskState {
   /** Absolute path of the spec file. */
   specFile: string;
   owns: string[];
+  /** The task's check: its spec's `verify`, else PROJECT.md's. */
+  check?: string;
+  /** The spec's `allow_empty: true`: an agent that changes nothing still succeeds. */
+  allowEmpty?: boolean;
+  /** PROJECT.md's `setup` passed in the task's worktree (it runs once per worktree). */
+  setupDone?: boolean;
   startedAt?: string;
   endedAt?: string;
   /** The agent's exit code; null when it was killed by a signal. */
@@ -50,9 +82,9 @@ export interface TaskState {
   agentPid?: number;
   /** The commit the task started from (kept across retries: the base of its changes). */
   startCommit?: string;
-  /** The task's last commit: its branch tip, or the target branch's after a foundation / integration task. */
+  /** The task's last commit: its branch tip when it was merged. */
   commit?: string;
-  /** The merge commit on the target branch, and when it was made (parallel tasks). */
+  /** The merge commit on the target branch, and when it was made. */
   mergeCommit?: string;
   mergedAt?: string;
   /** Files it changed (against startCommit) that none of its `owns` globs match. */
@@ -76,6 +108,14 @@ export interface RunState {
   worktreeDir: string;
   /** The base branch's commit when the run started (it never moves). */
   baseCommit: string;
+  /** The target branch's tip as specdag last left it: where new worktrees start. */
+  targetCommit?: string;
+  /** Why the run stopped on its own: the target or base branch moved under it. */
+  stopped?: string;
+  /** The setups run in the worktree where merges are checked. */
+  gateChecks?: CheckRecord[];
+  /** A new run's merge of what the base branch gained since the target was made (`base`: the base commit merged). */
+  baseMerge?: { status: 'merged' | 'conflict' | 'failed'; base: string; commit?: string; reason?: string; checks?: CheckRecord[] };
   startedAt: string;
   updatedAt: string;
   endedAt?: string;

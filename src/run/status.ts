@@ -1,5 +1,5 @@
 import { duration, shownPath } from './progress.js';
-import { alive, countByStatus, type RunState, type TaskState } from './state.js';
+import { alive, countByStatus, type CheckRecord, type Failure, type RunState, type TaskState } from './state.js';
 
 /** A run as `status` shows it: the recorded state, with what can be derived from it now. */
 export interface StatusView {
@@ -16,9 +16,16 @@ export interface StatusView {
   endedAt?: string;
   durationMs: number;
   pid: number;
-  counts: ReturnType<typeof countByStatus>;
-  tasks: (Pick<TaskState, 'id' | 'title' | 'phase' | 'status' | 'branch' | 'worktree' | 'log' | 'outsideOwns' | 'attempts'> & {
+  /** Tasks per shown status (`interrupted` counted apart from `failed`). */
+  counts: Record<string, number>;
+  tasks: (Pick<TaskState, 'id' | 'title' | 'phase' | 'branch' | 'worktree' | 'log' | 'outsideOwns' | 'attempts'> & {
+    /** The recorded status, except `interrupted` for a task stopped by a signal (recorded `failed`, failure `interrupted`). */
+    status: TaskState['status'] | 'interrupted';
+    failure?: Failure;
     reason?: string;
+    /** How it was known to be on the target branch already, when it was not run. */
+    onTarget?: string;
+    checks: CheckRecord[];
     startedAt?: string;
     endedAt?: string;
     durationMs?: number;
@@ -45,7 +52,7 @@ export function statusView(state: RunState): StatusView {
     ...(state.endedAt ? { endedAt: state.endedAt } : {}),
     durationMs: ms(state.startedAt, state.endedAt ?? (died ? state.updatedAt : undefined)) ?? 0,
     pid: state.pid,
-    counts: countByStatus(state.tasks),
+    counts: counts(state.tasks),
     tasks: state.tasks.map((t) => {
       // A task recorded as running in a run that died was interrupted; its time stops where the state was last written.
       const end = t.endedAt ?? (t.status === 'running' && died ? state.updatedAt : undefined);
@@ -54,8 +61,11 @@ export function statusView(state: RunState): StatusView {
         id: t.id,
         title: t.title,
         phase: t.phase,
-        status: t.status,
+        status: t.failure === 'interrupted' && t.status === 'failed' ? 'interrupted' : t.status,
+        ...(t.failure ? { failure: t.failure } : {}),
         ...(t.reason ? { reason: t.reason } : {}),
+        ...(t.onTarget ? { onTarget: t.onTarget } : {}),
+        checks: t.checks ?? [],
         ...(t.startedAt ? { startedAt: t.startedAt } : {}),
         ...(t.endedAt ? { endedAt: t.endedAt } : {}),
         ...(d !== undefined ? { durationMs: d } : {}),
@@ -72,6 +82,17 @@ export function statusView(state: RunState): StatusView {
   };
 }
 
+function counts(tasks: TaskState[]): Record<string, number> {
+  const c: Record<string, number> = { ...countByStatus(tasks), interrupted: 0 };
+  for (const t of tasks) {
+    if (t.status === 'failed' && t.failure === 'interrupted') {
+      c.failed!--;
+      c.interrupted!++;
+    }
+  }
+  return c;
+}
+
 export function formatStatusJson(view: StatusView): string {
   return `${JSON.stringify(view, null, 2)}\n`;
 }
@@ -79,7 +100,7 @@ export function formatStatusJson(view: StatusView): string {
 /** One header line, then one row per task (status, duration, exit code, log) and its notes. */
 export function formatStatusText(view: StatusView, cwd: string): string {
   const c = view.counts;
-  const counts = (Object.keys(c) as (keyof typeof c)[]).filter((k) => c[k] > 0).map((k) => `${c[k]} ${k}`);
+  const counts = ['merged', 'done', 'running', 'failed', 'interrupted', 'conflict', 'skipped', 'pending'].filter((k) => c[k]! > 0).map((k) => `${c[k]} ${k}`);
   const resume = `specdag run ${shownPath(view.specDir, cwd)} --resume ${view.runId}`;
   const state =
     view.status === 'died'
@@ -103,8 +124,13 @@ export function formatStatusText(view: StatusView, cwd: string): string {
   lines.push(row(header));
   view.tasks.forEach((t, i) => {
     lines.push(row(rows[i]!));
-    if (t.reason && t.status !== 'merged') lines.push(`  ${t.reason}`);
+    if (t.reason && t.status !== 'merged') lines.push(`  ${t.failure && t.failure !== 'interrupted' ? `${t.failure}: ` : ''}${t.reason}`);
+    if (t.onTarget) lines.push(`  already on ${view.targetBranch}, not run: ${t.onTarget}`);
     if (t.outsideOwns.length > 0) lines.push(`  outside its owns: ${t.outsideOwns.join(', ')}`);
+    for (const c of t.checks) {
+      const how = c.exitCode === null ? 'stopped' : `exit ${c.exitCode}`;
+      lines.push(`  ${c.kind === 'setup' ? 'setup' : `check ${c.kind}`} '${c.command}': ${how}, ${duration(c.durationMs)}${c.kind === 'setup' ? '' : `, ${shownPath(c.log, cwd)}`}`);
+    }
   });
   return `${lines.join('\n')}\n`;
 }

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { taskNeeds } from '../../src/export/needs.js';
+import { taskNeeds } from '../../src/plan/needs.js';
 import { buildPlan } from '../../src/plan/plan.js';
 import { tempDir, writeTree } from '../helpers.js';
 import { lintClean, requireTool, specdag, specFiles, type TaskDef } from '../plan/setup.js';
@@ -51,7 +51,7 @@ test('make -n lists one `specdag run --only <id>` per task, every task after its
   const order = r.stdout.trim().split('\n');
   const position = new Map<string, number>();
   order.forEach((line, i) => {
-    const m = /^npx specdag run 'specs' --only ([a-z0-9-]+)$/.exec(line) ?? /^echo '([a-z0-9-]+): done already/.exec(line);
+    const m = /^specdag run 'specs' --only '([a-z0-9-]+)'$/.exec(line) ?? /^echo '([a-z0-9-]+): done already/.exec(line);
     assert.ok(m, `an expected line: ${line}`);
     position.set(m[1]!, i);
   });
@@ -106,7 +106,7 @@ test('folder names, titles and ids that mean something to make or the shell stay
   const { root, makefile } = await exported(tasks, dir, 'build/Makefile');
   writeFileSync(join(root, 'build', 'stub.sh'), STUB);
   const text = readFileSync(makefile, 'utf8');
-  assert.match(text, /^\t\$\(SPECDAG\) run '\.\.\/my specs \$\$\(touch pwned\) '\\''q'\\'' "d" #x' --only all$/m, 'the folder is relative to the Makefile, quoted, $ doubled');
+  assert.match(text, /^\t\$\(SPECDAG\) run '\.\.\/my specs \$\$\(touch pwned\) '\\''q'\\'' "d" #x' --only 'all'$/m, 'the folder is relative to the Makefile, quoted, $ doubled');
   const dry = make(join(root, 'build'), ['-n']);
   assert.equal(dry.status, 0, dry.stderr);
   assert.equal(dry.stdout.trim().split('\n').length, 4, dry.stdout);
@@ -127,4 +127,55 @@ test('a spec folder whose name holds a newline is refused, not written', async (
   assert.equal(r.code, 2);
   assert.match(r.stderr, /control character/);
   assert.ok(!existsSync(join(root, 'Makefile')));
+});
+
+test('SPECDAG defaults to the specdag on PATH, never npx (which would fetch whatever package holds the name)', async () => {
+  const { makefile } = await exported({ one: {} });
+  const text = readFileSync(makefile, 'utf8');
+  assert.match(text, /^SPECDAG \?= specdag$/m);
+  assert.doesNotMatch(text, /npx/);
+});
+
+/** A stand-in for specdag that leaves a mark when make runs it: under make -n it never should. */
+const MARKER_STUB = `#!/bin/sh
+touch "$(dirname "$0")/AGENT-RAN"
+`;
+
+test('make -n never runs an agent: a task named like a makefile is refused, whatever the Makefile is called', async (t) => {
+  if (!requireTool(t, 'make', 'apt-get install -y make')) return;
+  // A task whose target is the makefile itself: GNU make would run it to remake the makefile, even under -n.
+  const root = writeTree(tempDir('specdag-make-'), specFiles({ makefile: {}, other: { owns: ['o/**'] } }));
+  for (const args of [['-o', 'makefile'], ['-o', 'Makefile'], ['-o', 'GNUmakefile'], []]) {
+    const r = await specdag(['export', 'specs', '--to', 'makefile', ...args], root);
+    assert.equal(r.code, 2, `refused with ${args.join(' ') || 'stdout'}`);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /task 'makefile' has a name GNU make gives its own makefiles .* even under make -n; rename the task/);
+  }
+  assert.ok(!existsSync(join(root, 'makefile')) && !existsSync(join(root, 'Makefile')) && !existsSync(join(root, 'GNUmakefile')), 'nothing written');
+
+  // A Makefile written to a file named like a task: the same trap.
+  const shop = writeTree(tempDir('specdag-make-'), specFiles(SHOP));
+  const r = await specdag(['export', 'specs', '--to', 'makefile', '-o', 'build/cart'], shop);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /the Makefile would be written to 'cart', the name of task 'cart'/);
+  assert.ok(!existsSync(join(shop, 'build', 'cart')));
+
+  // Every name make reads by itself, and a named one: make -n prints every task and runs none.
+  for (const [output, makeArgs] of [
+    ['Makefile', []],
+    ['makefile', []],
+    ['GNUmakefile', []],
+    ['build/Makefile', ['-C', 'build']],
+    ['plan.mk', ['-f', 'plan.mk']],
+  ] as const) {
+    const dir = writeTree(tempDir('specdag-make-'), specFiles(SHOP));
+    const e = await specdag(['export', 'specs', '--to', 'makefile', '-o', output], dir);
+    assert.equal(e.code, 0, e.stderr);
+    const stub = join(dir, 'stub.sh');
+    writeFileSync(stub, MARKER_STUB);
+    const dry = make(dir, ['-n', ...makeArgs, `SPECDAG=sh ${stub}`]);
+    assert.equal(dry.status, 0, dry.stderr);
+    assert.equal(dry.stdout.trim().split('\n').filter((l) => l.includes(' run ')).length, 6, `${output}: the six tasks to run are listed`);
+    assert.ok(!existsSync(join(dir, 'AGENT-RAN')), `${output}: make -n ran nothing`);
+  }
 });

@@ -102,7 +102,7 @@ test('on a TTY, /done asks the model to fix what lint reports, with the lint res
     },
     (req) => {
       assert.match(lastUserText(req), /the user typed \/done/);
-      assert.match(lastUserText(req), /"ruleId": "unknown-dependency"/);
+      assert.match(lastUserText(req), /"ruleId":"unknown-dependency"/);
       return reply(call('write_spec', { id: 'api', markdown: specMd('api', { dependsOn: ['db'] }) }));
     },
     say('Fixed the dependency.'),

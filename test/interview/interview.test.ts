@@ -52,7 +52,7 @@ const wholeInterview = (): Step[] => [
   },
   (req) => {
     assert.match(lastUserText(req), /input has ended/);
-    assert.match(lastUserText(req), /"errorCount": 0/);
+    assert.match(lastUserText(req), /"errorCount":0/);
     return say('Done: db-schema, then todo-api, then integrate. Next: specdag plan specs.');
   },
 ];

@@ -169,3 +169,14 @@ test('a spec folder that is a file: write_spec refuses', async () => {
   const r = await new SpecTools('specs', io(cwd)).run('write_spec', { id: 'a', markdown: specText('a') });
   assert.equal(r.isError, true);
 });
+
+test('the interview surface keeps its contract: five tools, read_spec the bare text, no plan; results compact', async () => {
+  const cwd = tempDir();
+  writeTree(cwd, { 'specs/a.md': specText('a', 'owns: [src/a/**]\n') });
+  const tools = new SpecTools('specs', io(cwd));
+  assert.equal((await tools.run('read_spec', { id: 'a' })).content, specText('a', 'owns: [src/a/**]\n'));
+  const plan = await tools.run('plan', {});
+  assert.equal(plan.isError, true);
+  assert.match(plan.content, /there is no tool 'plan'; the tools are list_specs, read_spec, write_spec, delete_spec, lint_specs$/);
+  for (const name of ['list_specs', 'lint_specs']) assert.doesNotMatch((await tools.run(name, {})).content, /\n/, name);
+});

@@ -171,7 +171,7 @@ test('mermaid: valid lines, quoted labels with entity codes, the critical path s
   const nasty = await nastyPlan();
   const text = formatPlan(nasty, 'mermaid');
   assertMermaid(text, nasty);
-  assert.ok(text.includes('["a--b<br/>Say #34;hi#34; | #60;b#62;bold#60;/b#62; #38; #96;tick#96; $(touch pwned) ${{ secrets.X }} #35;1 @team \\ back slash<br/>1h · wave 0"]'), text);
+  assert.ok(text.includes('["a--b<br/>Say #34;hi#34; | #60;b#62;bold#60;/b#62; #38; #96;tick#96; $(touch pwned) ${{ secrets.X }} #35;1 @team \\ back slash<br/>1h · wave 0<br/>specdag/a--b<br/>'), text);
   assert.doesNotMatch(text, /^\s*(end|a--b)\b.*-->/m, 'task ids never stand as node ids');
 });
 
@@ -208,4 +208,72 @@ test('plan on a missing folder is a usage error (exit 2)', () => {
   const r = cli(['plan', 'nowhere'], { cwd: tempDir() });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /nowhere/);
+});
+
+test('every format shows the branch and worktree each task really works in, foundation and integration included', async () => {
+  const root = shopRepo();
+  for (const format of PLAN_FORMATS) {
+    const r = await specdag(['plan', 'specs', '--format', format], root);
+    assert.equal(r.code, 0, r.stderr);
+    for (const id of ['db-schema', 'auth-api', 'integrate']) {
+      assert.ok(r.stdout.includes(`specdag/${id}`), `${format} shows ${id}'s own branch`);
+      assert.ok(r.stdout.includes(`../shop.worktrees/${id}`), `${format} shows ${id}'s own worktree`);
+    }
+  }
+  // In the text, each task's row names its own branch and worktree, not the target branch's.
+  const text = (await specdag(['plan', 'specs'], root)).stdout;
+  const row = (id: string) => text.split('\n').find((l) => l.includes(` ${id} `))!;
+  for (const id of ['db-schema', 'integrate']) {
+    assert.match(row(id), new RegExp(`specdag/${id} +\\.\\./shop\\.worktrees/${id}\\b`), row(id));
+    assert.doesNotMatch(row(id), /specdag\/integration/, 'no task works on the target branch itself');
+  }
+  const json = JSON.parse((await specdag(['plan', 'specs', '--format', 'json'], root)).stdout) as { tasks: { id: string; branch: string; worktree: string }[] };
+  for (const t of json.tasks) assert.deepEqual([t.branch, t.worktree], [`specdag/${t.id}`, `../shop.worktrees/${t.id}`]);
+});
+
+/** The edges of a dot text and of a mermaid text, as "from->to" with `implied` for the dashed/dotted ones. */
+function dotEdges(text: string): Map<string, boolean> {
+  const edges = new Map<string, boolean>();
+  for (const m of text.matchAll(/^ {2}"([a-z0-9-]+)" -> "([a-z0-9-]+)"( \[[^\]]*\])?;$/gm)) edges.set(`${m[1]}->${m[2]}`, (m[3] ?? '').includes('style=dashed'));
+  return edges;
+}
+function mermaidEdges(text: string, plan: RunPlan): Map<string, boolean> {
+  const id = (node: string) => plan.tasks[Number(node.slice(1))]!.id;
+  const edges = new Map<string, boolean>();
+  for (const m of text.matchAll(/^ {2}(t\d+) (-->|-\.->) (t\d+)$/gm)) edges.set(`${id(m[1]!)}->${id(m[3]!)}`, m[2] === '-.->');
+  return edges;
+}
+
+test('dot and mermaid draw the implicit "after the last foundation task" edge for every task, whatever it depends on', async (t) => {
+  // web and api name only the FIRST foundation task (beta), app names a parallel task, ship an integration
+  // task: each still runs after alpha, the last foundation task, and the picture must say so.
+  const { plan } = await planFor({
+    zeta: { phase: 'foundation' },
+    alpha: { phase: 'foundation', deps: ['zeta'] },
+    beta: { phase: 'foundation' },
+    api: { deps: ['beta'], owns: ['api/**'] },
+    web: { deps: ['beta'], phase: 'integration' },
+    app: { deps: ['api'], owns: ['app/**'] },
+    solo: { owns: ['solo/**'] },
+    ship: { phase: 'integration', deps: ['app', 'solo'] },
+  });
+  assert.deepEqual(plan.waves[2], ['alpha'], 'alpha is the last foundation task');
+  const dot = formatPlan(plan, 'dot');
+  for (const [format, edges] of [
+    ['dot', dotEdges(dot)],
+    ['mermaid', mermaidEdges(formatPlan(plan, 'mermaid'), plan)],
+  ] as const) {
+    for (const task of plan.tasks.filter((x) => x.phase !== 'foundation')) {
+      assert.ok(edges.has(`alpha->${task.id}`), `${format}: an edge from the last foundation task to ${task.id}`);
+      for (const dep of task.dependsOn) assert.equal(edges.get(`${dep}->${task.id}`), false, `${format}: ${dep} -> ${task.id} is drawn solid`);
+    }
+    assert.equal(edges.get('alpha->api'), true, `${format}: an implied edge is drawn dashed`);
+    assert.equal(edges.get('beta->zeta'), true, `${format}: foundation tasks one after another`);
+    assert.equal(edges.get('zeta->alpha'), false, `${format}: zeta -> alpha is explicit`);
+  }
+  // Graphviz draws them: the SVG holds one edge per pair.
+  if (!requireTool(t, 'dot', 'apt-get install -y graphviz', ['-V'])) return;
+  const svg = spawnSync('dot', ['-Tsvg'], { input: dot, encoding: 'utf8' });
+  assert.equal(svg.status, 0, svg.stderr);
+  for (const id of ['api', 'web', 'app', 'solo', 'ship']) assert.ok(svg.stdout.includes(`<title>alpha&#45;&gt;${id}</title>`), `SVG edge alpha -> ${id}`);
 });

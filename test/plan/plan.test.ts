@@ -115,10 +115,9 @@ test('foundation tasks: one wave each, dependency order, ties by id; the rest af
   assert.deepEqual(plan.waves, [['beta'], ['mid'], ['zeta'], ['alpha'], ['app', 'web']]);
   assert.equal(task(plan, 'web').wave, 4, 'after every foundation wave, not just after beta');
   assert.equal(plan.maxParallelism, 2);
-  // The implicit rule puts every foundation task before app and web. Two foundation chains
-  // tie at 2h (beta → mid, zeta → alpha): the one ending in the smaller id (alpha) wins, and
-  // so does app over web at the end.
-  assert.deepEqual(plan.criticalPath, { tasks: ['zeta', 'alpha', 'app'], minutes: 180 });
+  // Foundation tasks run one at a time, so all four lie on the path, in the order run takes
+  // them, and the implicit rule puts them before app and web; app wins the tie at the end.
+  assert.deepEqual(plan.criticalPath, { tasks: ['beta', 'mid', 'zeta', 'alpha', 'app'], minutes: 300 });
 });
 
 test('the implicit foundation rule carries the critical path into tasks that name no dependency', async () => {
@@ -128,7 +127,8 @@ test('the implicit foundation rule carries the critical path into tasks that nam
     solo: { estimate: '1h' },
   });
   assert.deepEqual(plan.waves, [['fast'], ['slow'], ['solo']]);
-  assert.deepEqual(plan.criticalPath, { tasks: ['slow', 'solo'], minutes: 240 });
+  // fast and slow share no dependency but still run one after the other.
+  assert.deepEqual(plan.criticalPath, { tasks: ['fast', 'slow', 'solo'], minutes: 255 });
   assert.equal(plan.maxParallelism, 1);
 });
 

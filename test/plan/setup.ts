@@ -21,6 +21,10 @@ export interface TaskDef {
   provides?: string[];
   consumes?: string[];
   agent?: string;
+  /** The spec's own check (version 2). */
+  verify?: string;
+  /** `allow_empty: true` (version 2). */
+  allowEmpty?: boolean;
 }
 
 const list = (items: string[]) => `[${items.map((s) => JSON.stringify(s)).join(', ')}]`;
@@ -36,6 +40,8 @@ export function taskSpec(id: string, t: TaskDef = {}): string {
   if (t.provides?.length) lines.push(`provides: ${list(t.provides)}`);
   if (t.consumes?.length) lines.push(`consumes: ${list(t.consumes)}`);
   if (t.agent) lines.push(`agent: ${t.agent}`);
+  if (t.verify !== undefined) lines.push(`verify: ${JSON.stringify(t.verify)}`);
+  if (t.allowEmpty) lines.push('allow_empty: true');
   lines.push('---', '', `# ${id}`, '', '## Goal', `Build ${id}.`, '', '## Acceptance criteria', '- [ ] it works', '');
   return lines.join('\n');
 }

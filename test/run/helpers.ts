@@ -27,7 +27,9 @@ export const GIT_ENV: NodeJS.ProcessEnv = {
  * named after its task: <id>.sleep (seconds), <id>.exit (exit code),
  * <id>.stray (also writes stray-<id>.txt, outside its owns), <id>.shared
  * (writes shared.txt, which another task may write too), <id>.leave (leaves
- * an extra uncommitted file and exits with <id>.exit).
+ * an extra uncommitted file and exits with <id>.exit), <id>.run (a shell
+ * snippet it sources last, in its worktree: git commands, traps, anything),
+ * <id>.noop (changes nothing and exits 0).
  */
 const AGENT = `#!/bin/sh
 id="$SPECDAG_TASK_ID"
@@ -36,6 +38,7 @@ echo "start $id" >> "$ctl/events.log"
 cat > "$ctl/$id.stdin"
 env | grep '^SPECDAG_' | sort > "$ctl/$id.env"
 pwd > "$ctl/$id.cwd"
+if [ -f "$ctl/$id.noop" ]; then echo "end $id" >> "$ctl/events.log"; exit 0; fi
 mkdir -p out
 if [ -f "$ctl/deterministic" ]; then
   { echo "$id"; for f in $(cat "$ctl/$id.sees" 2>/dev/null); do if [ -f "out/$f" ]; then echo "$f"; fi; done; } > "$ctl/$id.out"
@@ -47,6 +50,7 @@ if [ -f "$ctl/$id.sleep" ]; then sleep "$(cat "$ctl/$id.sleep")"; fi
 if [ -f "$ctl/$id.stray" ]; then echo stray > "stray-$id.txt"; fi
 if [ -f "$ctl/$id.shared" ]; then echo "$id" > shared.txt; fi
 if [ -f "$ctl/$id.leave" ]; then echo "half done" > "out/$id.partial"; fi
+if [ -f "$ctl/$id.run" ]; then . "$ctl/$id.run"; fi
 echo "end $id" >> "$ctl/events.log"
 if [ -f "$ctl/$id.exit" ]; then exit "$(cat "$ctl/$id.exit")"; fi
 exit 0
@@ -60,6 +64,8 @@ export interface TaskDef {
   agent?: string;
   status?: 'draft' | 'ready' | 'done';
   estimate?: string;
+  verify?: string;
+  allowEmpty?: boolean;
 }
 
 export interface Repo {
@@ -73,7 +79,7 @@ export interface Repo {
   specdag(args: string[], opts?: { tty?: boolean; env?: NodeJS.ProcessEnv }): Promise<{ code: number; stdout: string; stderr: string }>;
   events(): string[];
   /** Sets a control file for the stand-in agent. */
-  control(id: string, kind: 'sleep' | 'exit' | 'stray' | 'shared' | 'leave' | 'sees', value?: string): void;
+  control(id: string, kind: 'sleep' | 'exit' | 'stray' | 'shared' | 'leave' | 'sees' | 'run' | 'noop', value?: string): void;
   state(runId?: string): RunState;
   runs(): string[];
 }
@@ -82,6 +88,8 @@ export function specFile(t: TaskDef): string {
   const lines = ['---', `id: ${t.id}`, `title: Task ${t.id}`, `phase: ${t.phase ?? 'parallel'}`, `depends_on: [${(t.deps ?? []).join(', ')}]`, `owns: [${(t.owns ?? [`out/${t.id}.txt`]).join(', ')}]`];
   if (t.agent) lines.push(`agent: ${t.agent}`);
   if (t.status) lines.push(`status: ${t.status}`);
+  if (t.verify) lines.push(`verify: ${t.verify}`);
+  if (t.allowEmpty) lines.push('allow_empty: true');
   if (t.estimate) lines.push(`estimate: ${t.estimate}`);
   lines.push('---', '', `# Task ${t.id}`, '', '## Goal', `Build ${t.id}.`, '', '## Acceptance criteria', `- [ ] out/${t.id}.txt exists`, '');
   return lines.join('\n');

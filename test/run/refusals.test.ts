@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { main } from '../../src/cli/main.js';
@@ -147,12 +147,15 @@ test('--dry-run prints the branches, worktrees, commands and order, and creates 
   assert.match(out, /^target branch +specdag\/integration: would be created from main$/m);
   assert.match(out, /^target worktree +.*repo\.worktrees\/integration: would be added/m);
   assert.match(out, /up to 3 at once/);
-  assert.match(out, /^1\. foundation f, wave 0, on specdag\/integration/m);
+  assert.match(out, /^1\. foundation f, wave 0$/m);
+  assert.match(out, /^ +create +branch specdag\/f from the tip of specdag\/integration, worktree .*repo\.worktrees\/f$/m);
+  assert.match(out, /^ +then +commit what it leaves on specdag\/f; git merge --no-ff specdag\/f into specdag\/integration$/m);
   assert.match(out, /^2\. parallel a after the foundation, wave 1$/m);
   assert.match(out, /^ +create +branch specdag\/a from the tip of specdag\/integration, worktree .*repo\.worktrees\/a$/m);
   assert.match(out, /^ +run +agent stub: sh "\$AGENT_CTL\/agent\.sh"$/m);
   assert.match(out, /^ +then +commit what it leaves on specdag\/b; git merge --no-ff specdag\/b into specdag\/integration$/m);
-  assert.match(out, /^4\. integration z after b, wave 3/m);
+  assert.match(out, /^4\. integration z after b, wave 3$/m);
+  assert.match(out, /^ +create +branch specdag\/z from the tip of specdag\/integration, worktree .*repo\.worktrees\/z$/m);
   assert.match(out, /^not run: old \(status: done in its spec\)$/m);
 });
 
@@ -210,4 +213,82 @@ test('--dry-run on a machine without the agent program warns instead of refusing
   assert.match(r.stdout, /nothing is created and nothing is run/);
   assert.equal(snapshot(repo), before);
   assert.equal(repo.events().length, 0);
+});
+
+test('refuses (and --dry-run warns about) a spec, PROJECT.md or a file a command names that is not committed', async () => {
+  const repo = makeRepo(TWO, { project: { agents: { stub: 'sh scripts/agent.sh' } }, files: { 'scripts/agent.sh': 'exit 0\n', 'tools/check.sh': 'exit 0\n' } });
+  const dryWarns = async (message: RegExp) => {
+    const dry = await repo.specdag(['run', 'specs', '--dry-run']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stderr, message);
+    assert.match(dry.stderr, /\(a real run stops here\)/);
+  };
+
+  writeFileSync(join(repo.root, 'specs', 'c.md'), specFile({ id: 'c' }));
+  const untracked = /^specdag: specs\/c\.md is not committed \(untracked\), and each task's worktree holds only committed files; commit it \(git add specs\/c\.md && git commit\) and run again$/m;
+  await refused(repo, ['run', 'specs'], untracked);
+  await dryWarns(/specs\/c\.md is not committed \(untracked\)/);
+  rmSync(join(repo.root, 'specs', 'c.md'));
+
+  writeFileSync(join(repo.root, 'specs', 'PROJECT.md'), readFileSync(join(repo.root, 'specs', 'PROJECT.md'), 'utf8').replace('max_parallel: 4', 'max_parallel: 3'));
+  await refused(repo, ['run', 'specs'], /^specdag: specs\/PROJECT\.md has uncommitted changes, and each task's worktree holds only committed files/m);
+  repo.git('checkout', '--', 'specs/PROJECT.md');
+
+  writeFileSync(join(repo.root, 'scripts', 'agent.sh'), 'echo changed\n');
+  await refused(repo, ['run', 'specs'], /^specdag: scripts\/agent\.sh, which the command 'sh scripts\/agent\.sh' names, has uncommitted changes, and each task's worktree holds only committed files; commit it/m);
+  await dryWarns(/scripts\/agent\.sh, which the command 'sh scripts\/agent\.sh' names, has uncommitted changes/);
+  repo.git('checkout', '--', 'scripts/agent.sh');
+
+  // setup and verify commands count too, quoted words and flag values included.
+  const project = readFileSync(join(repo.root, 'specs', 'PROJECT.md'), 'utf8').replace('max_parallel: 4', "max_parallel: 4\nverify: sh -e './tools/new-check.sh' --strict");
+  writeFileSync(join(repo.root, 'specs', 'PROJECT.md'), project);
+  repo.git('commit', '--quiet', '-am', 'verify with a new check');
+  writeFileSync(join(repo.root, 'tools', 'new-check.sh'), 'exit 0\n');
+  await refused(repo, ['run', 'specs'], /^specdag: tools\/new-check\.sh, which the command 'sh -e '\.\/tools\/new-check\.sh' --strict' names, is not committed \(untracked\)/m);
+  repo.git('add', 'tools/new-check.sh');
+  repo.git('commit', '--quiet', '-m', 'the check');
+
+  // A file nobody names may be untracked: the run goes on.
+  writeFileSync(join(repo.root, 'notes.txt'), 'mine\n');
+  const dry = await repo.specdag(['run', 'specs', '--dry-run']);
+  assert.equal(dry.stderr, '');
+});
+
+test('refuses a target worktree with uncommitted changes; --dry-run warns', async () => {
+  const repo = makeRepo(TWO);
+  assert.equal((await repo.specdag(['run', 'specs', '--only', 'a'])).code, 0);
+  const wt = join(repo.worktrees, 'integration');
+  writeFileSync(join(wt, 'mine.txt'), 'a note of mine\n');
+  const message = /^specdag: the target worktree .*repo\.worktrees\/integration has uncommitted changes \(mine\.txt\), which specdag's merges there would mix with its work; commit them on 'specdag\/integration' or move them away, and run again$/m;
+  await refused(repo, ['run', 'specs', '--only', 'b'], message);
+  const dry = await repo.specdag(['run', 'specs', '--only', 'b', '--dry-run']);
+  assert.equal(dry.code, 0);
+  assert.match(dry.stderr, /warning: the target worktree .* has uncommitted changes \(mine\.txt\).*\(a real run stops here\)/);
+  rmSync(join(wt, 'mine.txt'));
+  writeFileSync(join(wt, 'README.md'), '# edited in the target worktree\n');
+  await refused(repo, ['run', 'specs', '--only', 'b'], /has uncommitted changes \(README\.md\)/);
+  assert.equal(readFileSync(join(wt, 'README.md'), 'utf8'), '# edited in the target worktree\n', 'left as it was');
+});
+
+test('run --resume and status work from any folder of the repository, and from its worktrees', async () => {
+  const repo = makeRepo(TWO, { files: { 'src/deep/x.txt': 'x\n' } });
+  repo.control('b', 'exit', '1');
+  assert.equal((await repo.specdag(['run', 'specs'])).code, 1);
+  const runId = repo.state().runId;
+  const from = async (cwd: string, args: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const code = await main(args, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, cwd, env: repo.env });
+    return { code, stdout, stderr };
+  };
+  for (const cwd of [join(repo.root, 'src', 'deep'), join(repo.worktrees, 'a'), join(repo.worktrees, 'integration')]) {
+    const status = await from(cwd, ['status', '--format', 'json']);
+    assert.equal(status.code, 0, `${cwd}: ${status.stderr}`);
+    assert.equal(JSON.parse(status.stdout).runId, runId);
+  }
+  repo.control('b', 'exit', '0');
+  const resumed = await from(join(repo.root, 'src', 'deep'), ['run', '--resume']);
+  assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+  assert.deepEqual(repo.runs(), [runId]);
+  assert.equal(byId(repo.state()).b!.status, 'merged');
 });

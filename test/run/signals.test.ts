@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
+import { groupAlive } from '../../src/run/process.js';
 import { alive } from '../../src/run/state.js';
 import { BIN } from '../helpers.js';
 import { byId, clear, makeRepo, type Repo } from './helpers.js';
@@ -58,10 +59,14 @@ test('SIGINT in the middle stops the agents, keeps every worktree, and leaves a 
 
   const state = repo.state();
   assert.equal(state.status, 'interrupted');
-  assert.match((await repo.specdag(['status'])).stdout, /: interrupted \(continue it with specdag run specs --resume /);
+  const shown = (await repo.specdag(['status'])).stdout;
+  assert.match(shown, /: interrupted \(continue it with specdag run specs --resume .*; 1 merged, 1 interrupted, 2 pending$/m);
+  assert.match(shown, /^slow +interrupted /m);
+  assert.equal(JSON.parse((await repo.specdag(['status', '--format', 'json'])).stdout).tasks.find((t: { id: string }) => t.id === 'slow').status, 'interrupted');
   const tasks = byId(state);
   assert.equal(tasks.quick!.status, 'merged');
-  assert.equal(tasks.slow!.status, 'pending');
+  assert.equal(tasks.slow!.status, 'failed');
+  assert.equal(tasks.slow!.failure, 'interrupted');
   assert.equal(tasks.slow!.interrupted, true);
   assert.equal(tasks.after!.status, 'pending');
   assert.equal(tasks.z!.status, 'pending');
@@ -139,4 +144,72 @@ test('resume after a crash in the middle of its own merge aborts that merge and 
   assert.equal(tasks.b!.status, 'merged');
   assert.ok(!repo.events().includes('start b'), 'a done task is only merged, not run again');
   assert.equal(repo.git('-C', wt, 'status', '--porcelain'), '');
+});
+
+/** An agent that traps TERM, INT and HUP: it notes which one it got, then exits (or, with `ignore`, holds out). */
+function trappingAgent(repo: Repo, id: string, how: 'exit' | 'ignore'): void {
+  const snippet =
+    how === 'exit'
+      ? `for sig in TERM INT HUP; do trap "echo \$sig >> '${repo.ctl}/${id}.trapped'; exit 0" \$sig; done\ntouch '${repo.ctl}/${id}.ready'\nsleep 60 &\nwait\n`
+      : `trap '' TERM INT HUP\ntouch '${repo.ctl}/${id}.ready'\nsleep 60\n`;
+  repo.control(id, 'run', snippet);
+}
+
+test('SIGHUP: every agent gets SIGTERM (one that traps it cleans up and exits); run exits 129 once nothing it started is alive', async () => {
+  const repo = makeRepo([{ id: 'a' }, { id: 'b' }, { id: 'c', deps: ['a'] }]);
+  trappingAgent(repo, 'a', 'exit');
+  trappingAgent(repo, 'b', 'exit');
+  const run = spawnRun(repo, ['run', 'specs']);
+  await until('both agents to set their traps', () => existsSync(join(repo.ctl, 'a.ready')) && existsSync(join(repo.ctl, 'b.ready')) && agentGroup(repo, 'b') !== undefined && agentGroup(repo, 'a') !== undefined);
+  const groups = [agentGroup(repo, 'a')!, agentGroup(repo, 'b')!];
+  run.child.kill('SIGHUP');
+  const r = await run.done;
+  assert.equal(r.code, 129, r.stdout + r.stderr);
+  for (const g of groups) assert.ok(!groupAlive(g), `process group ${g} is gone when run exits`);
+  for (const id of ['a', 'b']) assert.equal(readFileSync(join(repo.ctl, `${id}.trapped`), 'utf8'), 'TERM\n', `${id}'s agent was sent SIGTERM`);
+  const tasks = byId(repo.state());
+  for (const id of ['a', 'b']) {
+    assert.equal(tasks[id]!.status, 'failed');
+    assert.equal(tasks[id]!.failure, 'interrupted');
+  }
+  assert.equal(tasks.c!.status, 'pending', 'a dependent of a stopped task is not skipped: a resume runs it');
+  assert.match(r.stdout, /stopped by SIGHUP.*2 interrupted, 1 pending/);
+});
+
+test('SIGTERM: an agent that ignores it is killed after the grace period, and run exits 143 only then', async () => {
+  const repo = makeRepo([{ id: 'a' }]);
+  trappingAgent(repo, 'a', 'ignore');
+  const run = spawnRun(repo, ['run', 'specs']);
+  await until('the agent to ignore its signals', () => existsSync(join(repo.ctl, 'a.ready')) && agentGroup(repo, 'a') !== undefined);
+  const group = agentGroup(repo, 'a')!;
+  run.child.kill('SIGTERM');
+  await sleep(1000);
+  assert.ok(groupAlive(group), 'the agent holds out through SIGTERM');
+  assert.equal(run.child.exitCode, null, 'and run waits for it');
+  const r = await run.done;
+  assert.equal(r.code, 143, r.stdout + r.stderr);
+  assert.ok(!groupAlive(group), 'killed (SIGKILL) before run exited');
+  assert.equal(byId(repo.state()).a!.failure, 'interrupted');
+  assert.match(readFileSync(byId(repo.state()).a!.log, 'utf8'), /stopped, signal SIGTERM; what was left of its process group was killed \(SIGKILL\)/);
+  assert.ok(!repo.events().includes('end a'));
+});
+
+test('a second Ctrl-C kills the agents at once', async () => {
+  const repo = makeRepo([{ id: 'a' }, { id: 'b' }]);
+  trappingAgent(repo, 'a', 'ignore');
+  trappingAgent(repo, 'b', 'ignore');
+  const run = spawnRun(repo, ['run', 'specs']);
+  await until('the agents to ignore their signals', () => existsSync(join(repo.ctl, 'a.ready')) && existsSync(join(repo.ctl, 'b.ready')) && agentGroup(repo, 'b') !== undefined && agentGroup(repo, 'a') !== undefined);
+  const groups = [agentGroup(repo, 'a')!, agentGroup(repo, 'b')!];
+  run.child.kill('SIGINT');
+  await sleep(300);
+  assert.ok(groups.every((g) => groupAlive(g)), 'the first Ctrl-C leaves them their grace period');
+  const t0 = Date.now();
+  run.child.kill('SIGINT');
+  const r = await run.done;
+  assert.equal(r.code, 130, r.stdout + r.stderr);
+  // The grace period is 10 s: well before it, the second Ctrl-C has killed them.
+  assert.ok(Date.now() - t0 < 8000, 'killed at once, not after the grace period');
+  for (const g of groups) assert.ok(!groupAlive(g));
+  assert.match(r.stdout, /SIGINT: stopping 2 agents; every worktree stays as it is \(press Ctrl-C again to kill them at once\)/);
 });

@@ -1,5 +1,6 @@
 // Brace expansion and bracket classes, read as picomatch 4 reads them (see compile.ts).
-import picomatch from 'picomatch';
+// Only picomatch's table of POSIX classes is needed: the constants module alone, not the matcher (the Claude hook loads this file).
+import picomatchConstants from 'picomatch/lib/constants.js';
 
 /** More brace alternatives than this and the glob is widened instead. */
 export const MAX_ALTERNATIVES = 256;
@@ -235,7 +236,7 @@ export function bracketClose(s: string, i: number, to: number): number {
 type Bracket = { set: Ranges; alt: string | null } | 'wide';
 
 const POSIX = new Map<string, Ranges>(
-  Object.entries(picomatch.constants.POSIX_REGEX_SOURCE).map(([name, source]) => [name, regexClassRanges(source)]),
+  Object.entries(picomatchConstants.POSIX_REGEX_SOURCE).map(([name, source]) => [name, regexClassRanges(source)]),
 );
 
 /** The characters of the class s[i..close], with picomatch's reading, or 'wide' when it may match '/' or is not understood. */

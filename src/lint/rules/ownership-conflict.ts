@@ -1,4 +1,5 @@
-import { claimsOf, conflicts, type Claim } from '../../graph/ownership.js';
+import { claimsOf, conflicts, firstPerTask, type Claim } from '../../graph/ownership.js';
+import { excerpt } from '../../util/text.js';
 import { taskId } from '../interfaces.js';
 import { defineRule } from '../types.js';
 
@@ -10,20 +11,21 @@ export default defineRule({
   check({ specs, graph, report }) {
     const g = graph();
     const { owns, ownsIndex } = claimsOf(g, specs.list);
-    const seen = new Set<string>();
-    const say = (me: Claim, other: Claim) => {
-      const key = `${me.spec.file}\0${me.item.span.start}\0${other.task}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      report({
-        file: me.spec.file,
-        at: me.item.span,
-        message: `'${me.item.value}' overlaps '${other.item.value}' owned by '${taskId(other.spec)}' (${other.spec.file}), which may run at the same time; make the owns disjoint or add a dependency`,
-      });
+    const pairs = conflicts(g, owns, owns, ownsIndex, true);
+    const both = function* (): Generator<[Claim, Claim]> {
+      for (const [a, b] of pairs) {
+        yield [a, b];
+        yield [b, a];
+      }
     };
-    for (const [a, b] of conflicts(g, owns, ownsIndex, true)) {
-      say(a, b);
-      say(b, a);
+    for (const [me, others] of firstPerTask(both())) {
+      for (const other of others.values()) {
+        report({
+          file: me.spec.file,
+          at: me.item.span,
+          message: `'${excerpt(me.item.value)}' overlaps '${excerpt(other.item.value)}' owned by '${taskId(other.spec)}' (${other.spec.file}), which may run at the same time; make the owns disjoint or add a dependency`,
+        });
+      }
     }
   },
 });

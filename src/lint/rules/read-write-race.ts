@@ -1,4 +1,5 @@
-import { claimsOf, conflicts } from '../../graph/ownership.js';
+import { claimsOf, conflicts, firstPerTask } from '../../graph/ownership.js';
+import { excerpt } from '../../util/text.js';
 import { taskId } from '../interfaces.js';
 import { defineRule } from '../types.js';
 
@@ -9,18 +10,17 @@ export default defineRule({
   help: 'A task that reads files another task is changing at the same time sees them half-done, or not at all. Depend on the owner, or read something stable.',
   check({ specs, graph, report }) {
     const g = graph();
-    const { reads, ownsIndex } = claimsOf(g, specs.list);
+    const { owns, reads, ownsIndex } = claimsOf(g, specs.list);
     if (reads.length === 0) return;
-    const seen = new Set<string>();
-    for (const [reader, owner] of conflicts(g, reads, ownsIndex, false)) {
-      const key = `${reader.spec.file}\0${reader.item.span.start}\0${owner.task}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      report({
-        file: reader.spec.file,
-        at: reader.item.span,
-        message: `reads '${reader.item.value}', which '${taskId(owner.spec)}' (${owner.spec.file}) owns ('${owner.item.value}') and may change at the same time; depend on '${taskId(owner.spec)}' or read something stable`,
-      });
+    for (const [reader, owners] of firstPerTask(conflicts(g, reads, owns, ownsIndex, false))) {
+      for (const owner of owners.values()) {
+        const id = taskId(owner.spec);
+        report({
+          file: reader.spec.file,
+          at: reader.item.span,
+          message: `reads '${excerpt(reader.item.value)}', which '${id}' (${owner.spec.file}) owns ('${excerpt(owner.item.value)}') and may change at the same time; depend on '${id}' or read something stable`,
+        });
+      }
     }
   },
 });

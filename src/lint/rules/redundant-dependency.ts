@@ -17,18 +17,18 @@ export default defineRule({
         if (j !== undefined && j !== t && g.inCycle[j] === -1) direct.set(j, dep.value);
       }
       if (direct.size < 2) continue;
-      // Tasks placed before every direct dependency cannot lead to one; that pruning needs a true topological
-      // position, which a task behind a cycle does not have (then the walk is just not pruned).
-      const floor = g.ordered[t] ? Math.min(...[...direct.keys()].map((j) => g.topo[j]!)) : -1;
+      // Tasks ranked before every direct dependency cannot lead to one (ranks hold behind a cycle too).
+      let floor = Infinity;
+      for (const j of direct.keys()) floor = Math.min(floor, g.rank[j]!);
       const implied = new Map<number, number[]>();
       for (const via of [...direct.keys()].sort((a, b) => a - b)) {
-        // Walk up from `via`; tasks placed before every direct dependency cannot be one of them.
+        // Walk up from `via`; tasks ranked before every direct dependency cannot be one of them.
         const parent = new Map<number, number>([[via, -1]]);
         const stack = [via];
         while (stack.length > 0) {
           const v = stack.pop()!;
           for (const u of g.deps[v]!) {
-            if (parent.has(u) || g.topo[u]! < floor) continue;
+            if (parent.has(u) || g.rank[u]! < floor) continue;
             parent.set(u, v);
             if (direct.has(u) && !implied.has(u)) {
               const path: number[] = [];
@@ -46,7 +46,7 @@ export default defineRule({
         report({
           file: spec.file,
           at: dep.span,
-          message: `'${dep.value}' is already implied through '${g.ids[path[0]!]}' (${path.map((i) => g.ids[i]).join(' → ')}); remove it from depends_on`,
+          message: `'${dep.value}' is already implied through '${g.ids[path[0]!]}' (${chain(path.map((i) => g.ids[i]!))}); remove it from depends_on`,
           fix: { kind: 'remove-item', key: 'depends_on', value: dep.value, start: dep.span.start, end: dep.span.end },
         });
         implied.delete(j!);
@@ -54,3 +54,9 @@ export default defineRule({
     }
   },
 });
+
+/** A path as `a → b → c`; a long one keeps its ends (a 2,000-task chain must not make a 20 KB message). */
+function chain(ids: string[]): string {
+  if (ids.length <= 8) return ids.join(' → ');
+  return [...ids.slice(0, 4), `… ${ids.length - 7} more`, ...ids.slice(-3)].join(' → ');
+}

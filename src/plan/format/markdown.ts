@@ -25,15 +25,15 @@ export function formatPlanMarkdown(plan: RunPlan): string {
     '',
     `**Critical path:** ${path}`,
     '',
-    '| Wave | Task | Title | Phase | Depends on | Estimate | Status | Works on |',
-    '| ---: | --- | --- | --- | --- | ---: | --- | --- |',
+    `Each task works on its own branch and worktree, and is merged into ${code(markdownCode(plan.targetBranch))} with \`git merge --no-ff\`.`,
+    '',
+    '| Wave | Task | Title | Phase | Depends on | Estimate | Status | Branch | Worktree |',
+    '| ---: | --- | --- | --- | --- | ---: | --- | --- | --- |',
   );
   for (const t of plan.tasks) {
     const id = critical.has(t.id) ? `**${code(t.id)}**` : code(t.id);
     const deps = t.dependsOn.map(code).join(', ');
-    // Foundation and integration tasks commit on the target branch; only parallel tasks have their own.
-    const branch = t.phase === 'parallel' ? t.branch : plan.targetBranch;
-    const cells = [String(t.wave), id, markdownText(t.title), t.phase, deps, formatMinutes(t.estimateMinutes), t.status, code(markdownCode(branch))];
+    const cells = [String(t.wave), id, markdownText(t.title), t.phase, deps, formatMinutes(t.estimateMinutes), t.status, code(markdownCode(t.branch)), code(markdownCode(t.worktree))];
     lines.push(`| ${cells.join(' | ')} |`);
   }
   return `${lines.join('\n')}\n`;

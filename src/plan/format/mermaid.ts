@@ -1,5 +1,6 @@
 import { PHASES } from '../../spec/types.js';
 import { formatMinutes } from '../estimate.js';
+import { taskNeeds } from '../needs.js';
 import type { RunPlan } from '../types.js';
 import { oneLine } from '../../util/text.js';
 
@@ -16,10 +17,11 @@ export function mermaidText(text: string): string {
 
 /**
  * A flowchart that renders on GitHub: phases as subgraphs, one node per task
- * (node ids are `t0`, `t1`… since task ids may hold `--`, which Mermaid reads
- * as an arrow), solid arrows for `depends_on`, dotted ones for the order the
- * plan adds (foundation tasks one after another, then everything else), and
- * the critical path in red.
+ * with the branch and worktree its agent works in (node ids are `t0`, `t1`…
+ * since task ids may hold `--`, which Mermaid reads as an arrow), solid
+ * arrows for `depends_on`, dotted ones for the order the plan adds (foundation
+ * tasks one after another, every other task after the last of them: every
+ * edge `run` waits on, see taskNeeds), and the critical path in red.
  */
 export function formatPlanMermaid(plan: RunPlan): string {
   const node = new Map(plan.tasks.map((t, i) => [t.id, `t${i}`]));
@@ -31,7 +33,7 @@ export function formatPlanMermaid(plan: RunPlan): string {
     lines.push(`  subgraph phase_${phase} ["${phase}"]`);
     for (const t of tasks) {
       const facts = [formatMinutes(t.estimateMinutes), `wave ${t.wave}`, ...(t.status === 'ready' ? [] : [t.status])].join(' · ');
-      lines.push(`    ${node.get(t.id)}["${t.id}<br/>${mermaidText(t.title)}<br/>${facts}"]`);
+      lines.push(`    ${node.get(t.id)}["${[t.id, t.title, facts, t.branch, t.worktree].map(mermaidText).join('<br/>')}"]`);
     }
     lines.push('  end');
   }
@@ -44,11 +46,8 @@ export function formatPlanMermaid(plan: RunPlan): string {
     seen.add(key);
     edges.push({ from, to, implied });
   };
-  const foundation = plan.tasks.filter((t) => t.phase === 'foundation').map((t) => t.id);
-  const last = foundation[foundation.length - 1];
   for (const t of plan.tasks) for (const dep of t.dependsOn) if (byId.has(dep)) add(dep, t.id, false);
-  for (let k = 1; k < foundation.length; k++) add(foundation[k - 1]!, foundation[k]!, true);
-  if (last !== undefined) for (const t of plan.tasks) if (t.phase !== 'foundation' && t.dependsOn.length === 0) add(last, t.id, true);
+  for (const [id, needs] of taskNeeds(plan)) for (const dep of needs) add(dep, id, true);
   const path = plan.criticalPath.tasks;
   const onPath = new Set<string>();
   for (let k = 1; k < path.length; k++) {

@@ -13,16 +13,17 @@ export function formatPlanText(plan: RunPlan, opts: { color?: boolean } = {}): s
   const idWidth = widest(plan.tasks.map((t) => t.id));
   const titleWidth = Math.min(TITLE_WIDTH, widest(plan.tasks.map((t) => oneLine(t.title))));
   const estWidth = widest(plan.tasks.map((t) => formatMinutes(t.estimateMinutes)));
-  // Foundation and integration tasks commit on the target branch; only parallel tasks have a branch of their own.
-  const where = (t: PlanTask) => oneLine(t.phase === 'parallel' ? t.branch : plan.targetBranch);
-  const whereWidth = widest(plan.tasks.map(where));
+  // Every task works on a branch and worktree of its own, whatever its phase (version 2), as run does.
+  const branchWidth = widest(plan.tasks.map((t) => oneLine(t.branch)));
+  const worktreeWidth = widest(plan.tasks.map((t) => oneLine(t.worktree)));
   const done = plan.tasks.filter((t) => t.status === 'done').length;
 
   const lines: string[] = [];
   const name = plan.project === null ? 'this project' : oneLine(plan.project);
   lines.push(
     c.bold(`Plan for ${name}: ${count(plan.tasks.length, 'task')} in ${count(plan.waves.length, 'wave')}${done ? `, ${done} done` : ''}`),
-    c.dim(`base branch ${oneLine(plan.baseBranch)} → target branch ${oneLine(plan.targetBranch)}, worktrees in ${oneLine(plan.worktreeDir)}`),
+    c.dim(`base branch ${oneLine(plan.baseBranch)} → target branch ${oneLine(plan.targetBranch)} (worktree ${oneLine(plan.targetWorktree)})`),
+    c.dim(`each task works on its own branch and worktree (below), merged into ${oneLine(plan.targetBranch)} with git merge --no-ff`),
   );
   plan.waves.forEach((ids, w) => {
     const phases = [...new Set(ids.map((id) => byId.get(id)!.phase))].join(' + ');
@@ -46,7 +47,8 @@ export function formatPlanText(plan: RunPlan, opts: { color?: boolean } = {}): s
       .filter(Boolean)
       .join('  ');
     const id = t.status === 'done' ? c.dim(t.id.padEnd(idWidth)) : t.id.padEnd(idWidth);
-    return `  ${mark} ${id}  ${title}  ${est}  ${where(t).padEnd(whereWidth)}${tail ? `  ${tail}` : ''}`.trimEnd();
+    const where = `${oneLine(t.branch).padEnd(branchWidth)}  ${oneLine(t.worktree).padEnd(worktreeWidth)}`;
+    return `  ${mark} ${id}  ${title}  ${est}  ${where}${tail ? `  ${tail}` : ''}`.trimEnd();
   }
 }
 

@@ -1,0 +1,119 @@
+import { existsSync } from 'node:fs';
+import type { Git } from './git.js';
+import type { Lock } from './lock.js';
+import { realish } from './preflight.js';
+import { firstLine, TaskError } from './worktree.js';
+
+export type MergeResult =
+  | { kind: 'merged'; /** The merge commit, now the target's tip. */ commit: string; /** The commit merged in (the second parent). */ merged: string }
+  | { kind: 'conflict'; /** Paths that conflict. */ conflicts: string[]; /** The commit that was to be merged. */ merged?: string }
+  | { kind: 'failed'; message: string }
+  /** The merge was made but its check failed: it was dropped, and the target did not move. */
+  | { kind: 'check-failed'; commit: string; merged: string }
+  /** The check was stopped (Ctrl-C): the merge was dropped, the target did not move. */
+  | { kind: 'stopped' };
+
+/** Runs the merge check in `where` on `commit`: true passes, false fails, undefined was stopped. */
+export type MergeCheck = (where: string, commit: string) => Promise<boolean | undefined>;
+
+export interface GateOptions {
+  /** The scratch worktree, at a detached commit: specdag's own, never the user's. */
+  worktree: string;
+  worktreeLock: Lock;
+  /** Sets the scratch worktree up (PROJECT.md's setup) unless that was done: true when it is set up. */
+  setup?: (where: string) => Promise<boolean>;
+}
+
+/**
+ * Merges into the target branch with `--no-ff`: the target only ever moves
+ * by such merges, one at a time (the caller holds the lock). A merge that
+ * conflicts is aborted, so nothing is left half done.
+ *
+ * With a check (PROJECT.md's verify), the merge is made in a scratch
+ * worktree at a detached commit and checked there; only a merge that passes
+ * reaches the target branch, as a fast-forward of its worktree to that very
+ * commit. So the target never points at a commit that failed. The scratch
+ * worktree stays at the last merge: when that merge passed it is the
+ * target's tip, and the next merge starts from it without a checkout.
+ */
+export class Merger {
+  private gateHead: string | undefined;
+  private gateReady = false;
+
+  constructor(
+    private readonly git: Git,
+    private readonly root: string,
+    private readonly targetWorktree: string,
+    private readonly gate?: GateOptions,
+  ) {}
+
+  get gated(): boolean {
+    return this.gate !== undefined;
+  }
+
+  /** Merges `ref` into the target, whose tip is `tip` (the caller knows it). */
+  async merge(ref: string, tip: string, messages: string[], check?: MergeCheck): Promise<MergeResult> {
+    const msg = messages.flatMap((m) => ['-m', m]);
+    if (!this.gate || !check) return this.mergeHere(this.targetWorktree, ref, msg, true);
+    const gate = this.gate.worktree;
+    await this.ensureGate(tip);
+    if (this.gateHead !== tip) {
+      await this.git.run(gate, ['reset', '--hard', '--quiet', tip]);
+      this.gateHead = tip;
+    }
+    const made = await this.mergeHere(gate, ref, msg, false);
+    if (made.kind !== 'merged' || made.commit === tip) return made;
+    this.gateHead = made.commit;
+    const passed = await check(gate, made.commit);
+    if (passed === undefined) return { kind: 'stopped' };
+    if (!passed) return { kind: 'check-failed', commit: made.commit, merged: made.merged };
+    const ff = await this.git.exec(this.targetWorktree, ['merge', '--ff-only', '--quiet', made.commit]);
+    if (ff.code !== 0) return { kind: 'failed', message: `the checked merge ${made.commit.slice(0, 7)} could not be brought to the target worktree: ${firstLine(ff.stderr || ff.stdout)}` };
+    return made;
+  }
+
+  private async mergeHere(wt: string, ref: string, msg: string[], intoTarget: boolean): Promise<MergeResult> {
+    const { git } = this;
+    const r = await git.exec(wt, ['merge', '--no-ff', '--no-edit', ...msg, ref]);
+    if (r.code === 0) {
+      const both = await git.exec(wt, ['rev-parse', 'HEAD', 'HEAD^2']);
+      if (both.code === 0) {
+        const [commit, merged] = both.stdout.trim().split('\n');
+        return { kind: 'merged', commit: commit!, merged: merged! };
+      }
+      // Already up to date (a task allowed to change nothing): git makes no merge commit, and the target stays where it is.
+      const [commit, merged] = (await git.run(wt, ['rev-parse', 'HEAD', `${ref}^{commit}`])).trim().split('\n');
+      return { kind: 'merged', commit: commit!, merged: merged! };
+    }
+    const [conflicts, mergeHead] = await Promise.all([
+      git.run(wt, ['diff', '--name-only', '--diff-filter=U', '-z']).then((out) => out.split('\0').filter(Boolean)),
+      git.resolve(wt, 'MERGE_HEAD'),
+    ]);
+    if (mergeHead !== undefined) await git.run(wt, ['merge', '--abort']);
+    if (!intoTarget) this.gateHead = undefined;
+    if (conflicts.length > 0) return { kind: 'conflict', conflicts, ...(mergeHead ? { merged: mergeHead } : {}) };
+    return { kind: 'failed', message: firstLine(r.stderr || r.stdout) };
+  }
+
+  /** The scratch worktree, detached at `tip`: created (and set up) when missing, reused as specdag left it otherwise. */
+  private async ensureGate(tip: string): Promise<void> {
+    const gate = this.gate!;
+    if (this.gateReady) return;
+    const { git } = this;
+    const entry = (await git.worktrees(this.root)).find((w) => realish(w.path) === realish(gate.worktree));
+    if (entry?.branch !== undefined) throw new TaskError(`${gate.worktree}, where specdag checks merges, is a worktree of branch '${entry.branch}'; move it away and resume`);
+    if (!entry && existsSync(gate.worktree)) throw new TaskError(`${gate.worktree}, where specdag checks merges, exists and is not a worktree of this repository; move it away and resume`);
+    if (!entry || !existsSync(gate.worktree)) {
+      await gate.worktreeLock.run(async () => {
+        if (entry) await git.run(this.root, ['worktree', 'prune']);
+        await git.run(this.root, ['worktree', 'add', '--quiet', '--detach', gate.worktree, tip]);
+      });
+      this.gateHead = tip;
+    }
+    // The setup keeps its own record of having passed there (a worktree from an earlier run is not set up again).
+    if (gate.setup && !(await gate.setup(gate.worktree))) {
+      throw new TaskError(`the setup command failed in ${gate.worktree}, where specdag checks merges; see the log, fix it and resume`);
+    }
+    this.gateReady = true;
+  }
+}
