@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, readFileSync, statSync } from 'node:fs';
 import type { FileRef } from '../io/folder.js';
 import type { Io } from '../io/io.js';
 import { writeFileAtomic } from '../io/write.js';
@@ -12,6 +12,7 @@ import { formatSarif } from '../report/sarif.js';
 import { formatStylish } from '../report/stylish.js';
 import type { LintReport } from '../report/types.js';
 import { Profile } from '../util/profile.js';
+import { printable } from '../util/text.js';
 import { version } from './io.js';
 
 export interface LintOptions {
@@ -28,18 +29,23 @@ export async function runLint(opts: LintOptions, io: Io): Promise<number> {
   const profile = new Profile(Boolean(io.env.SPECDAG_PROFILE));
   const useCache = opts.cache !== false && cacheEnabled(io.env);
   let { refs, result } = await lintDir(opts.dir, io, profile, useCache);
-  const fixed: string[] = [];
+  let fixes: { fixed: string[]; skipped: string[] } = { fixed: [], skipped: [] };
   if (opts.fix) {
-    fixed.push(...fixFolder(refs, result.diagnostics));
-    if (fixed.length > 0) ({ result } = await lintDir(opts.dir, io, new Profile(false), useCache));
+    fixes = fixFolder(refs, result.diagnostics);
+    if (fixes.fixed.length > 0) ({ result } = await lintDir(opts.dir, io, new Profile(false), useCache));
   }
   const errorCount = result.diagnostics.filter((d) => d.severity === 'error').length;
   const warningCount = result.diagnostics.length - errorCount;
   const shown = opts.quiet ? result.diagnostics.filter((d) => d.severity === 'error') : result.diagnostics;
   const report: LintReport = { filesChecked: result.filesChecked, errorCount, warningCount: opts.quiet ? 0 : warningCount, diagnostics: shown };
   if (opts.quiet && warningCount > 0) report.hiddenWarnings = warningCount;
-  if (opts.format === 'stylish') report.fixed = fixed;
-  else for (const line of fixed) io.stderr.write(`fixed ${line}\n`);
+  if (opts.format === 'stylish') {
+    report.fixed = fixes.fixed;
+    report.notFixed = fixes.skipped;
+  } else {
+    for (const line of fixes.fixed) io.stderr.write(`fixed ${printable(line)}\n`);
+    for (const line of fixes.skipped) io.stderr.write(`not fixed ${printable(line)}\n`);
+  }
   const text = profile.time('format', () =>
     opts.format === 'json'
       ? formatJson(report)
@@ -57,8 +63,13 @@ export async function runLint(opts: LintOptions, io: Io): Promise<number> {
   return 0;
 }
 
-/** Applies every safe fix, file by file; a file whose fixes cannot be verified is left as it is. */
-function fixFolder(refs: FileRef[], diagnostics: Diagnostic[]): string[] {
+/**
+ * Applies every safe fix, file by file; a file whose fixes cannot be
+ * verified, that is read-only, or that has other hard links (a new copy
+ * would split them) is left as it is, with the reason. A write the system
+ * refuses stops with one sentence (exit 2); every file is whole either way.
+ */
+function fixFolder(refs: FileRef[], diagnostics: Diagnostic[]): { fixed: string[]; skipped: string[] } {
   const byFile = new Map<string, Diagnostic[]>();
   for (const d of diagnostics) {
     if (!d.fix) continue;
@@ -66,19 +77,40 @@ function fixFolder(refs: FileRef[], diagnostics: Diagnostic[]): string[] {
     if (list) list.push(d);
     else byFile.set(d.file, [d]);
   }
-  const lines: string[] = [];
+  const paths = new Map(refs.map((r) => [r.file, r.path]));
+  const fixed: string[] = [];
+  const skipped: string[] = [];
   for (const [file, list] of byFile) {
-    const entry = refs.find((s) => s.file === file);
-    if (!entry) continue;
-    // applyFixes checks that each item is still where lint saw it, so a file edited meanwhile is safe.
-    const raw = readFileSync(entry.path, 'utf8');
-    const result = applyFixes(raw, list.map((d) => d.fix!));
-    if (!result.ok) {
-      lines.push(`${file}: not fixed, ${result.reason}`);
+    const path = paths.get(file);
+    if (!path) continue;
+    const why = unfixable(path);
+    if (why) {
+      skipped.push(`${file}: ${why}`);
       continue;
     }
-    writeFileAtomic(entry.path, result.text);
-    for (const d of list) lines.push(`${file}:${d.line}:${d.column} removed '${d.fix!.value}' from ${d.fix!.key} (${d.ruleId})`);
+    // applyFixes checks that each item is still where lint saw it, so a file edited meanwhile is safe.
+    const result = applyFixes(readFileSync(path, 'utf8'), list.map((d) => d.fix!));
+    if (!result.ok) {
+      skipped.push(`${file}: ${result.reason}`);
+      continue;
+    }
+    writeFileAtomic(path, result.text, file);
+    for (const d of list) fixed.push(`${file}:${d.line}:${d.column} removed '${d.fix!.value}' from ${d.fix!.key} (${d.ruleId})`);
   }
-  return lines;
+  return { fixed, skipped };
+}
+
+/** Why --fix must leave a file alone, or undefined. */
+function unfixable(path: string): string | undefined {
+  let stat;
+  try {
+    stat = statSync(path);
+    accessSync(path, fsConstants.R_OK);
+  } catch {
+    return 'it can no longer be read';
+  }
+  // The mode bits, not access(): root may write anything, and a file marked read-only is meant to stay as it is.
+  if ((stat.mode & 0o222) === 0) return 'the file is read-only; make it writable (chmod u+w) to let --fix change it';
+  if (stat.nlink > 1) return `the file has ${stat.nlink} hard links, and a fixed copy would no longer be shared with the others; fix it by hand`;
+  return undefined;
 }

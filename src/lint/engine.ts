@@ -34,6 +34,55 @@ function diagnostic(ruleId: string, file: string, f: Finding): Diagnostic {
 
 const point = (line: number): Span => ({ start: 0, end: 0, line, column: 1, endLine: line, endColumn: 1 });
 
+/** Findings of one rule in one file beyond this many are summed up in one more: 40,000 unknown dependencies make 51 lines, not 40,000. */
+export const MAX_FINDINGS_PER_RULE = 50;
+
+/**
+ * Collects diagnostics and keeps, per file and rule, the first
+ * MAX_FINDINGS_PER_RULE in output order plus one that says how many more
+ * there were. Trimmed as it goes, so a rule that reports a million findings
+ * holds a few hundred at a time.
+ */
+class Findings {
+  private readonly buckets = new Map<string, { kept: Diagnostic[]; dropped: number }>();
+
+  add(d: Diagnostic): void {
+    const key = `${d.file}\0${d.ruleId}`;
+    let bucket = this.buckets.get(key);
+    if (!bucket) this.buckets.set(key, (bucket = { kept: [], dropped: 0 }));
+    bucket.kept.push(d);
+    if (bucket.kept.length >= 8 * MAX_FINDINGS_PER_RULE) trim(bucket);
+  }
+
+  list(): Diagnostic[] {
+    const out: Diagnostic[] = [];
+    for (const bucket of this.buckets.values()) {
+      trim(bucket);
+      const more = bucket.kept.length - MAX_FINDINGS_PER_RULE + bucket.dropped;
+      if (more <= 0) {
+        for (const d of bucket.kept) out.push(d);
+        continue;
+      }
+      // The first one left out carries the count, where it stands.
+      const next = bucket.kept[MAX_FINDINGS_PER_RULE]!;
+      for (const d of bucket.kept.slice(0, MAX_FINDINGS_PER_RULE)) out.push(d);
+      const { fix: _fix, ...rest } = next;
+      out.push({ ...rest, fixable: false, message: `and ${more.toLocaleString('en-US')} more like this in this file (only the first ${MAX_FINDINGS_PER_RULE} findings of a rule in a file are listed)` });
+    }
+    return out;
+  }
+}
+
+/** Sorts a bucket and keeps the first MAX_FINDINGS_PER_RULE + 1 (the one after the last shown marks where the rest start). */
+function trim(bucket: { kept: Diagnostic[]; dropped: number }): void {
+  bucket.kept.sort(compareDiagnostics);
+  const keep = MAX_FINDINGS_PER_RULE + 1;
+  if (bucket.kept.length > keep) {
+    bucket.dropped += bucket.kept.length - keep;
+    bucket.kept.length = keep;
+  }
+}
+
 /**
  * Lints one file on its own: parse, then every file-scoped rule. Pure apart
  * from the link existence check, and its result is plain data.
@@ -45,23 +94,27 @@ export function lintEntry(
   profile: Profile = noProfile,
 ): { spec: Spec; diagnostics: Diagnostic[] } {
   const ref = { file: entry.file, path: entry.path, stem: entry.stem };
-  const diagnostics: Diagnostic[] = [];
-  if (entry.text === undefined) {
-    const error = { message: entry.error?.message ?? 'cannot read the file', at: point(entry.error?.line ?? 1) };
+  const findings = new Findings();
+  const unreadable = (error: { message: string; at: Span }) => {
     for (const rule of rules) {
-      if (rule.scope === 'unreadable') rule.check({ error, report: (f) => diagnostics.push(diagnostic(rule.id, entry.file, f)) });
+      if (rule.scope === 'unreadable') rule.check({ error, report: (f) => findings.add(diagnostic(rule.id, entry.file, f)) });
     }
-    return { spec: emptySpec(ref, point(1)), diagnostics };
+  };
+  if (entry.text === undefined) {
+    unreadable({ message: entry.error?.message ?? 'cannot read the file', at: point(entry.error?.line ?? 1) });
+    return { spec: emptySpec(ref, point(1)), diagnostics: findings.list() };
   }
   const text = entry.text;
   const parsed = profile.time('parse', () => parseSpecText(text));
   const spec = profile.time('parse', () => extractSpec(parsed, ref));
+  // A body past a limit is not read; the frontmatter still is.
+  if (parsed.bodyProblem) unreadable({ message: parsed.bodyProblem.message, at: parsed.bodyProblem.span });
   for (const rule of rules) {
     if (rule.scope !== 'file') continue;
-    const ctx = { parsed, spec, project, exists, report: (f: Finding) => diagnostics.push(diagnostic(rule.id, entry.file, f)) };
+    const ctx = { parsed, spec, project, exists, report: (f: Finding) => findings.add(diagnostic(rule.id, entry.file, f)) };
     profile.time(phaseOfRule(rule.id), () => rule.check(ctx));
   }
-  return { spec, diagnostics };
+  return { spec, diagnostics: findings.list() };
 }
 
 export function loadProject(entry: FileEntry | undefined): { config: ProjectConfig; problems: ProjectContext['projectProblems'] } {
@@ -128,11 +181,13 @@ export function lintAcross(results: FileResult[], project: ProjectConfig, proble
   list.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const specs = buildSpecSet(list, project);
   const graph = profile.time('graph', () => new TaskGraph(specs));
+  const findings = new Findings();
   for (const rule of rules) {
     if (rule.scope !== 'project') continue;
-    const ctx: ProjectContext = { specs, project, graph: () => graph, projectProblems: problems, report: (f) => diagnostics.push(diagnostic(rule.id, f.file, f)) };
+    const ctx: ProjectContext = { specs, project, graph: () => graph, projectProblems: problems, report: (f) => findings.add(diagnostic(rule.id, f.file, f)) };
     profile.time(phaseOfRule(rule.id), () => rule.check(ctx));
   }
+  for (const d of findings.list()) diagnostics.push(d);
   profile.time('report', () => diagnostics.sort(compareDiagnostics));
   return { filesChecked, diagnostics, specs, graph };
 }

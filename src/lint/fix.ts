@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
-import { isSeq, type Node as YamlNode } from 'yaml';
+import { isAlias, isSeq, type Node as YamlNode } from 'yaml';
 import { parseSpecText, type ParsedFile } from '../spec/parse.js';
+import { excerpt } from '../util/text.js';
 import type { Fix } from './types.js';
 
 export type FixResult = { ok: true; text: string } | { ok: false; reason: string };
@@ -15,6 +16,10 @@ export function applyFixes(raw: string, fixes: Fix[]): FixResult {
   const before = parseSpecText(raw);
   if (before.scan.kind !== 'block' || before.yamlErrors.length > 0 || !before.doc) {
     return { ok: false, reason: 'the frontmatter does not parse; fix it by hand first' };
+  }
+  // A fix removes whole lines, and a lone CR is a line break the edit would not see as one.
+  if (/\r(?!\n)/.test(before.text.slice(0, before.scan.block.end + 2))) {
+    return { ok: false, reason: 'its lines end in a lone CR (old Mac line endings); save it with LF or CRLF line endings and run --fix again' };
   }
   let text = before.text;
   const expected = structuredClone(before.data) as Record<string, unknown>;
@@ -36,7 +41,9 @@ export function applyFixes(raw: string, fixes: Fix[]): FixResult {
 }
 
 function removeItem(parsed: ParsedFile, text: string, fix: Fix): { start: number; end: number } | string {
-  const seq = parsed.doc!.get(fix.key, true) as YamlNode | undefined;
+  const written = parsed.doc!.get(fix.key, true) as YamlNode | undefined;
+  if (isAlias(written)) return `'${fix.key}' is a YAML alias (*${excerpt(written.source)}); remove '${fix.value}' from the list it stands for by hand`;
+  const seq = written;
   if (!isSeq(seq)) return `'${fix.key}' is not a list`;
   const items = seq.items as YamlNode[];
   const item = items.find((n) => n.range && parsed.yamlOffset + n.range[0] === fix.start);

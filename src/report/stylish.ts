@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../lint/types.js';
+import { printable } from '../util/text.js';
 import { paint } from './color.js';
 import type { FormatOptions, LintReport } from './types.js';
 
@@ -8,8 +9,10 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 export function formatStylish(report: LintReport, options: FormatOptions): string {
   const c = paint(options.color);
   const lines: string[] = [];
-  for (const line of report.fixed ?? []) lines.push(`${c.green('fixed')} ${line}`);
-  if (report.fixed?.length) lines.push('');
+  // Every value printed comes from the specs or the file system: none may drive the terminal.
+  for (const line of report.fixed ?? []) lines.push(`${c.green('fixed')} ${printable(line)}`);
+  for (const line of report.notFixed ?? []) lines.push(`${c.yellow('not fixed')} ${printable(line)}`);
+  if (report.fixed?.length || report.notFixed?.length) lines.push('');
   const byFile = new Map<string, Diagnostic[]>();
   for (const d of report.diagnostics) {
     const group = byFile.get(d.file);
@@ -17,14 +20,15 @@ export function formatStylish(report: LintReport, options: FormatOptions): strin
     else byFile.set(d.file, [d]);
   }
   for (const [file, group] of byFile) {
-    lines.push(c.underline(file));
+    lines.push(c.underline(printable(file)));
     const pos = group.map((d) => `${d.line}:${d.column}`);
+    const messages = group.map((d) => printable(d.message));
     const posWidth = Math.max(...pos.map((p) => p.length));
     const sevWidth = Math.max(...group.map((d) => d.severity.length));
-    const msgWidth = Math.max(...group.map((d) => d.message.length));
+    const msgWidth = Math.max(...messages.map((m) => m.length));
     group.forEach((d, i) => {
       const sev = d.severity.padEnd(sevWidth);
-      lines.push(`  ${c.dim(pos[i]!.padEnd(posWidth))}  ${d.severity === 'error' ? c.red(sev) : c.yellow(sev)}  ${d.message.padEnd(msgWidth)}  ${c.dim(d.ruleId)}`);
+      lines.push(`  ${c.dim(pos[i]!.padEnd(posWidth))}  ${d.severity === 'error' ? c.red(sev) : c.yellow(sev)}  ${messages[i]!.padEnd(msgWidth)}  ${c.dim(d.ruleId)}`);
     });
     lines.push('');
   }

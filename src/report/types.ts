@@ -8,6 +8,8 @@ export interface LintReport {
   diagnostics: Diagnostic[];
   /** Fixes applied by `--fix`, one line each. */
   fixed?: string[];
+  /** Files `--fix` left alone, each with the reason. */
+  notFixed?: string[];
   /** Warnings left out by `--quiet`: counted, so a quiet run does not claim there are none. */
   hiddenWarnings?: number;
 }

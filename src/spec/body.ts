@@ -20,7 +20,6 @@
  * full of CommonMark edge cases.
  */
 import type { Nodes, Root, RootContent } from 'mdast';
-import { toString } from 'mdast-util-to-string';
 
 export interface BodySection {
   /** Heading text, trimmed, inner whitespace folded. */
@@ -72,16 +71,40 @@ function says(node: RootContent): boolean {
   return true;
 }
 
-function hasListItem(node: Nodes): boolean {
-  if (node.type === 'listItem') return true;
-  return 'children' in node && (node.children as Nodes[]).some(hasListItem);
+// The walks over remark's tree are loops, not recursion: the input decides how deep the tree is.
+
+function hasListItem(root: Nodes): boolean {
+  const stack = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'listItem') return true;
+    if ('children' in node) for (const child of node.children as Nodes[]) stack.push(child);
+  }
+  return false;
 }
 
-function collectLinks(node: Nodes, into: BodyLink[], shift: number): void {
-  if ((node.type === 'link' || node.type === 'image' || node.type === 'definition') && !NOT_RELATIVE.test(node.url)) {
-    into.push({ url: node.url, start: node.position!.start.offset! + shift, end: node.position!.end.offset! + shift });
+function collectLinks(root: Nodes, into: BodyLink[], shift: number): void {
+  const stack = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if ((node.type === 'link' || node.type === 'image' || node.type === 'definition') && !NOT_RELATIVE.test(node.url)) {
+      into.push({ url: node.url, start: node.position!.start.offset! + shift, end: node.position!.end.offset! + shift });
+    }
+    if ('children' in node) for (const child of node.children as Nodes[]) stack.push(child);
   }
-  if ('children' in node) for (const child of node.children as Nodes[]) collectLinks(child, into, shift);
+}
+
+/** The text of a node as mdast-util-to-string gives it (values, image alts, HTML included). */
+function textOf(root: Nodes): string {
+  let out = '';
+  const stack = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if ('value' in node) out += node.value;
+    else if ('alt' in node && node.alt) out += node.alt;
+    else if ('children' in node) for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as Nodes);
+  }
+  return out;
 }
 
 const byStart = (a: BodyLink, b: BodyLink) => a.start - b.start || a.end - b.end;
@@ -95,7 +118,7 @@ export function summariseTree(root: Root): BodySummary {
     const pos = node.position!;
     first ??= { start: pos.start.offset!, end: pos.end.line === pos.start.line ? pos.end.offset! : pos.start.offset! };
     if (node.type === 'heading' && node.depth <= 2) {
-      current = node.depth === 2 ? { title: normalise(toString(node)), start: pos.start.offset!, end: pos.end.offset!, says: false, hasListItem: false } : undefined;
+      current = node.depth === 2 ? { title: normalise(textOf(node)), start: pos.start.offset!, end: pos.end.offset!, says: false, hasListItem: false } : undefined;
       if (current) sections.push(current);
     } else if (current) {
       if (says(node)) current.says = true;

@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, type Node as YamlNode } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, type Node as YamlNode } from 'yaml';
 import { nodeSpan, type ParsedFile } from './parse.js';
 import { usableGlob } from './schema.js';
 import { PHASES, STATUSES, type Field, type Item, type Phase, type Span, type Spec, type Status } from './types.js';
@@ -29,12 +29,14 @@ export function extractSpec(parsed: ParsedFile, ref: FileRef): Spec {
   const root = parsed.doc?.contents;
   if (!spec.parsed || !isMap(root)) return spec;
   for (const pair of root.items) {
-    const key = pair.key as YamlNode | null;
+    // An alias is the value it stands for (`id: *me`); it is reported where it is written.
+    const key = parsed.resolve(pair.key as YamlNode | null);
     if (!isScalar(key) || typeof key.value !== 'string') continue;
-    const keySpan = nodeSpan(parsed, key);
+    const keySpan = nodeSpan(parsed, pair.key as YamlNode);
     if (!keySpan) continue;
-    const value = pair.value as YamlNode | null;
-    const valueSpan = collectionSpan(parsed, value) ?? nodeSpan(parsed, value) ?? keySpan;
+    const written = pair.value as YamlNode | null;
+    const value = parsed.resolve(written);
+    const valueSpan = (isAlias(written) ? nodeSpan(parsed, written) : (collectionSpan(parsed, value) ?? nodeSpan(parsed, value))) ?? keySpan;
     const field: Field = { key: key.value, keySpan, valueSpan };
     if (isSeq(value)) field.listStyle = value.flow ? 'flow' : 'block';
     spec.fields[key.value] = field;
@@ -44,12 +46,12 @@ export function extractSpec(parsed: ParsedFile, ref: FileRef): Spec {
       case 'estimate':
       case 'agent':
       case 'verify': {
-        const item = scalarItem(parsed, value);
+        const item = scalarItem(parsed, written);
         if (item) spec[key.value] = item;
         break;
       }
       case 'phase': {
-        const item = scalarItem(parsed, value);
+        const item = scalarItem(parsed, written);
         if (item && (PHASES as readonly string[]).includes(item.value)) spec.phase = item.value as Phase;
         break;
       }
@@ -57,7 +59,7 @@ export function extractSpec(parsed: ParsedFile, ref: FileRef): Spec {
         spec.allowEmpty = isScalar(value) && value.value === true;
         break;
       case 'status': {
-        const item = scalarItem(parsed, value);
+        const item = scalarItem(parsed, written);
         if (item && (STATUSES as readonly string[]).includes(item.value)) spec.status = item.value as Status;
         break;
       }
@@ -80,10 +82,12 @@ export function emptySpec(ref: FileRef, fence: Span, parsed = false): Spec {
   return { ...ref, parsed, phase: 'parallel', status: 'ready', allowEmpty: false, dependsOn: [], owns: [], reads: [], provides: [], consumes: [], tags: [], fields: {}, fence };
 }
 
+/** A string value, through an alias if need be, at the place it is written. */
 function scalarItem(parsed: ParsedFile, node: YamlNode | null | undefined): Item | undefined {
-  if (!isScalar(node) || typeof node.value !== 'string') return undefined;
+  const value = parsed.resolve(node);
+  if (!isScalar(value) || typeof value.value !== 'string') return undefined;
   const span = nodeSpan(parsed, node);
-  return span ? { value: node.value, span } : undefined;
+  return span ? { value: value.value, span } : undefined;
 }
 
 /** A block collection's own range runs on to the next key; end it at its last item instead. */

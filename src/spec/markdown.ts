@@ -1,11 +1,163 @@
-import type { Root } from 'mdast';
+import type { Nodes, Root, RootContent } from 'mdast';
 import remarkFrontmatter from 'remark-frontmatter';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 
 const processor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).freeze();
+/** For the pieces after the first: a `---` line there is a thematic break, never frontmatter. */
+const bodyProcessor = unified().use(remarkParse).freeze();
 
 /** Markdown → mdast; the frontmatter becomes a `yaml` node, so it is never read as a heading. */
 export function parseMarkdown(text: string): Root {
   return processor.parse(text) as Root;
+}
+
+/**
+ * Lines of Markdown that cannot be cut apart, at most (blank lines and
+ * fenced code not counted). remark's time grows faster than the text within
+ * one piece (a thousand block quotes in a row take seconds), so a body is
+ * parsed in pieces cut where nothing can carry over, and a body with a
+ * longer stretch is not parsed at all.
+ */
+export const MAX_PIECE_LINES = 2_000;
+
+/** Pieces are cut at the first cut point after this many lines: fewer, larger calls cost less. */
+const PIECE_TARGET = 64;
+
+const LIST_START = /^(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)/;
+const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})/;
+/** HTML blocks that run past blank lines, to their end condition (CommonMark kinds 1 to 5). */
+const HTML_OPEN: [RegExp, RegExp][] = [
+  [/^ {0,3}<(?:script|pre|style|textarea)(?:[\s>]|$)/i, /<\/(?:script|pre|style|textarea)>/i],
+  [/^ {0,3}<!--/, /-->/],
+  [/^ {0,3}<\?/, /\?>/],
+  [/^ {0,3}<![A-Za-z]/, />/],
+  [/^ {0,3}<!\[CDATA\[/, /\]\]>/],
+];
+
+export interface PiecePlan {
+  /** Offsets where a new piece starts (the first piece starts at 0 and holds the frontmatter). */
+  cuts: number[];
+  /** The longest stretch that cannot be cut: its line count (blank lines and fenced code left out) and where it starts. */
+  longest: { lines: number; offset: number };
+}
+
+/**
+ * Where the body starting at `from` can be cut so that parsing the pieces
+ * apart gives the tree of the whole: before a line at column 0 after a blank
+ * line that starts no list item (so no list, quote, paragraph or indented
+ * code runs on), outside fenced code and the HTML blocks that span blank
+ * lines. A body that may hold a link definition is not cut.
+ */
+export function planPieces(text: string, from: number, target = PIECE_TARGET): PiecePlan {
+  const cuts: number[] = [];
+  const longest = { lines: 0, offset: from };
+  // A link definition anywhere changes how links read everywhere; and a text that opens like frontmatter
+  // but is not one (never closed) is read by remark in ways a cut could change.
+  const uncut = text.indexOf(']:', from) !== -1 || (from === 0 && text.startsWith('---'));
+  let fence: { char: string; size: number } | undefined;
+  let html: RegExp | undefined;
+  let blankBefore = false;
+  let pieceLines = 0;
+  let runStart = from;
+  let runLines = 0;
+  let pos = from;
+  while (pos < text.length) {
+    let eol = pos;
+    while (eol < text.length && text.charCodeAt(eol) !== 10 && text.charCodeAt(eol) !== 13) eol++;
+    const line = text.slice(pos, eol);
+    const start = pos;
+    pos = text.charCodeAt(eol) === 13 && text.charCodeAt(eol + 1) === 10 ? eol + 2 : eol + 1;
+    const blank = /^[ \t]*$/.test(line);
+    if (fence) {
+      const close = FENCE_OPEN.exec(line);
+      if (close && close[1]![0] === fence.char && close[1]!.length >= fence.size && /^[ \t]*$/.test(line.slice(close[0].length))) fence = undefined;
+      continue;
+    }
+    if (html) {
+      if (html.test(line)) html = undefined;
+      blankBefore = false;
+      pieceLines++;
+      runLines++;
+      continue;
+    }
+    const c = line.charCodeAt(0);
+    if (!uncut && blankBefore && !blank && c !== 32 && c !== 9 && !LIST_START.test(line)) {
+      runStart = start;
+      runLines = 0;
+      if (pieceLines >= target) {
+        cuts.push(start);
+        pieceLines = 0;
+      }
+    }
+    if (!blank) {
+      pieceLines++;
+      runLines++;
+    }
+    if (runLines > longest.lines) {
+      longest.lines = runLines;
+      longest.offset = runStart;
+    }
+    blankBefore = blank;
+    const opening = FENCE_OPEN.exec(line);
+    if (opening && !(opening[1]![0] === '`' && line.slice(opening[0].length).includes('`'))) {
+      fence = { char: opening[1]![0]!, size: opening[1]!.length };
+      continue;
+    }
+    for (const [open, close] of HTML_OPEN) {
+      if (open.test(line)) {
+        if (!close.test(line.slice(line.indexOf('<') + 2))) html = close;
+        break;
+      }
+    }
+  }
+  return { cuts, longest };
+}
+
+/**
+ * The mdast of a whole spec, parsed piece by piece (see planPieces) and put
+ * back together with every position where it stands in the whole text.
+ */
+export function parseInPieces(text: string, cuts: number[]): Root {
+  if (cuts.length === 0) return parseMarkdown(text);
+  const root = parseMarkdown(text.slice(0, cuts[0]));
+  const children: RootContent[] = [...root.children];
+  let line = 1;
+  for (let i = 0; i < cuts[0]!; i++) if (isBreak(text, i)) line++;
+  for (let k = 0; k < cuts.length; k++) {
+    const start = cuts[k]!;
+    const end = cuts[k + 1] ?? text.length;
+    const piece = bodyProcessor.parse(text.slice(start, end)) as Root;
+    shift(piece, start, line - 1);
+    for (const child of piece.children) children.push(child);
+    for (let i = start; i < end; i++) if (isBreak(text, i)) line++;
+  }
+  root.children = children;
+  if (root.position) root.position.end = { line, column: 1 + text.length - lineStartBefore(text, text.length), offset: text.length };
+  return root;
+}
+
+/** A line ends at offset i: LF, or a CR not followed by LF. */
+function isBreak(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10);
+}
+
+function lineStartBefore(text: string, offset: number): number {
+  for (let i = offset - 1; i >= 0; i--) if (text.charCodeAt(i) === 10 || text.charCodeAt(i) === 13) return i + 1;
+  return 0;
+}
+
+/** Moves every position of a piece's tree by its place in the text; a piece starts at a line start, so columns stay. */
+function shift(root: Root, offset: number, lines: number): void {
+  const stack: Nodes[] = [...root.children];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    const p = node.position;
+    if (p) {
+      p.start = { line: p.start.line + lines, column: p.start.column, offset: (p.start.offset ?? 0) + offset };
+      p.end = { line: p.end.line + lines, column: p.end.column, offset: (p.end.offset ?? 0) + offset };
+    }
+    if ('children' in node) for (const child of node.children as Nodes[]) stack.push(child);
+  }
 }

@@ -1,6 +1,7 @@
 import { extractSpec } from './extract.js';
 import type { ParsedFile, Problem } from './parse.js';
 import { validateFrontmatter } from './schema.js';
+import { branchNameProblem } from './refname.js';
 import { DEFAULT_REQUIRED_SECTIONS, type ProjectConfig } from './types.js';
 import { excerpt, listed } from '../util/text.js';
 
@@ -46,10 +47,24 @@ export function readProject(parsed: ParsedFile, file: string): { config: Project
   const data = (parsed.data ?? {}) as Record<string, unknown>;
   const ok = (key: string) => key in data && !(fields[key] && (bad.has(fields[key].valueSpan.start) || bad.has(fields[key].keySpan.start)));
   if (ok('project')) config.project = data.project as string;
-  if (ok('base_branch')) config.baseBranch = data.base_branch as string;
+  if (ok('base_branch')) {
+    const reason = branchNameProblem(data.base_branch as string);
+    if (reason) problems.push({ message: `base_branch '${excerpt(data.base_branch as string)}' is not a branch name git accepts: ${reason}`, span: fields.base_branch!.valueSpan });
+    else config.baseBranch = data.base_branch as string;
+  }
   if (ok('max_parallel')) config.maxParallel = data.max_parallel as number;
   if (ok('worktree_dir')) config.worktreeDir = data.worktree_dir as string;
-  if (ok('branch_prefix')) config.branchPrefix = data.branch_prefix as string;
+  if (ok('branch_prefix')) {
+    const prefix = data.branch_prefix as string;
+    // Checked on the target branch's name: an id adds only letters, digits and '-', which cannot make a name git refuses.
+    const reason = branchNameProblem(`${prefix}integration`);
+    if (reason) {
+      problems.push({
+        message: `branch_prefix '${excerpt(prefix)}' makes branch names git refuses ('${excerpt(`${prefix}integration`)}': ${reason}); use names joined by '/', such as 'specdag/'`,
+        span: fields.branch_prefix!.valueSpan,
+      });
+    } else config.branchPrefix = prefix;
+  }
   if (ok('required_sections')) config.requiredSections = data.required_sections as string[];
   if (ok('setup')) config.setup = data.setup as string;
   if (ok('verify')) config.verify = data.verify as string;

@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import { isMap, isPair, isScalar, type Node as YamlNode } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Node as YamlNode } from 'yaml';
 import { globLimitProblem } from '../graph/globs/limits.js';
 import { didYouMean } from '../util/closest.js';
 import { excerpt } from '../util/text.js';
@@ -64,11 +64,28 @@ function globProblems(file: ParsedFile, already: Problem[]): Problem[] {
       if (typeof glob !== 'string') return;
       const message = globLimitProblem(glob);
       if (!message) return;
-      const span = nodeSpan(file, file.doc?.getIn([key, i], true) as YamlNode | undefined) ?? file.fence;
+      const span = nodeSpan(file, nodeAtPath(file, [key, i])) ?? file.fence;
       if (!flagged.has(span.start)) out.push({ message: `${message} (in ${key})`, span });
     });
   }
   return out;
+}
+
+/** The node at a data path, through aliases on the way (the last one is kept: a finding points where the value is written). */
+function nodeAtPath(file: ParsedFile, path: (string | number)[]): YamlNode | undefined {
+  let node = (file.doc?.contents ?? undefined) as YamlNode | undefined;
+  for (const step of path) {
+    const here = file.resolve(node);
+    if (isMap(here)) {
+      const pair = here.items.find((p) => {
+        const key = file.resolve(p.key as YamlNode);
+        return isScalar(key) && String(key.value) === String(step);
+      });
+      node = (pair?.value ?? undefined) as YamlNode | undefined;
+    } else if (isSeq(here) && typeof step === 'number') node = here.items[step] as YamlNode | undefined;
+    else return undefined;
+  }
+  return node;
 }
 
 const RESERVED_ID = '#/allOf/0/then';
@@ -76,8 +93,7 @@ const RESERVED_ID = '#/allOf/0/then';
 function toProblem(file: ParsedFile, error: ErrorObject, knownKeys: string[]): Problem | undefined {
   const path = pointer(error.instancePath);
   const field = path.length > 0 ? String(path[0]) : 'frontmatter';
-  const root = file.doc?.contents as YamlNode | null | undefined;
-  const nodeAt = (p: (string | number)[]) => (p.length === 0 ? root : (file.doc?.getIn(p, true) as YamlNode | undefined));
+  const nodeAt = (p: (string | number)[]) => nodeAtPath(file, p);
   const at = (node: YamlNode | null | undefined) => nodeSpan(file, node) ?? file.fence;
   const value = valueAt(file.data, path);
 
@@ -100,7 +116,7 @@ function toProblem(file: ParsedFile, error: ErrorObject, knownKeys: string[]): P
     case 'additionalProperties':
     case 'propertyNames': {
       const name = String(error.keyword === 'additionalProperties' ? error.params.additionalProperty : error.params.propertyName);
-      const container = nodeAt(path);
+      const container = file.resolve(nodeAt(path));
       const keyNode = isMap(container) ? container.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === name)?.key : undefined;
       if (error.keyword === 'propertyNames') {
         return { message: `'${excerpt(name)}' is not a valid name under ${field}: use letters, digits, '_', '.' and '-'`, span: at(keyNode as YamlNode) };
@@ -148,18 +164,30 @@ function patternMessage(field: string, path: (string | number)[], value: unknown
       return `${v} in ${field} is not a valid interface name: start with a letter or '_', then letters, digits, '_', '.', ':' or '-'`;
     case 'estimate':
       return `estimate ${v} must be a number and a unit: 15m, 2h, 1.5h, 1d (8h) or 1w (5d)`;
-    case 'title':
-      return 'title must not be blank';
+    case 'title': {
+      const control = typeof value === 'string' ? /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.exec(value) : null;
+      return control ? `title holds a control character (${codePoint(control[0])}); write it as plain text` : 'title must not be blank';
+    }
+    case 'verify':
+    case 'setup':
+    case 'worktree_dir':
+      if (typeof value === 'string' && value.includes('\u0000')) return `${field} holds a NUL character, which no ${field === 'worktree_dir' ? 'path' : 'command'} can`;
+      return `${field} must not be blank`;
     case 'agent':
     case 'default_agent':
       return `${field} ${v} is not a valid agent name: use letters, digits, '_', '.' and '-'`;
     case 'branch_prefix':
       return `branch_prefix ${v} may only hold letters, digits, '.', '_', '-' and '/'`;
     case 'agents':
-      return `the command for agent '${excerpt(String(path[1]))}' must not be blank`;
+      return `the command for agent '${excerpt(String(path[1]))}' ${typeof value === 'string' && value.includes('\u0000') ? 'holds a NUL character, which no command can' : 'must not be blank'}`;
     default:
       return `${label(path)} is ${v}, which does not match ${pattern}`;
   }
+}
+
+/** `U+001B`: how a message names an invisible character. */
+function codePoint(c: string): string {
+  return `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 function pointer(instancePath: string): (string | number)[] {

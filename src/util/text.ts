@@ -30,3 +30,17 @@ export function listed(items: readonly string[], max = 3): string {
   if (items.length <= max) return items.join(', ');
   return `${items.slice(0, max).join(', ')} and ${(items.length - max).toLocaleString('en-US')} more`;
 }
+
+/**
+ * Text safe to print on a terminal: control characters (an escape sequence
+ * would recolour, move the cursor or retitle the window), Unicode line
+ * separators and bidirectional overrides (they reorder what the reader sees)
+ * are shown as escapes (`\x1b`, `\u202e`) instead of acting. A tab is one
+ * too: it would break the columns.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}

@@ -1,8 +1,8 @@
 // Lint never falls over on one bad file. Seeded folders of ~500 specs (the
 // benchmark's realistic generator), a fifth of them broken in one of many
 // ways that once crashed, hung or flooded lint (a glob of 300,000 characters,
-// thousands of nested braces, an alias bomb, a body nested thousands deep, a
-// NUL byte...). Through the real binary, with worker threads and on the main
+// thousands of nested braces, an alias bomb, a body or YAML nested thousands
+// deep, a NUL byte, an escape sequence...). Through the real binary, with worker threads and on the main
 // thread alone: exit 0 or 1, one valid JSON document, the same bytes both
 // ways, and a diagnostic on every broken file. Bounded in time by the spawn
 // timeout: a hang fails the test instead of the whole run.
@@ -61,6 +61,11 @@ const MUTATIONS: Record<string, Mutation> = {
   'a 2,000-item unknown depends_on': (t, _id, rng) => intoFrontmatter(t, `x-seed: ${rng.int(1e6)}\ndepends_on:\n${Array.from({ length: 2000 }, (_, i) => `  - ghost-${i}`).join('\n')}`).replace(/^depends_on: \[.*\]\n/m, ''),
   'a task that depends on itself': (t, id) => (/^depends_on: \[/m.test(t) ? t.replace(/^depends_on: \[/m, `depends_on: [${id}, `) : intoFrontmatter(t, `depends_on: [${id}]`)),
   'no sections': (t) => t.replace(/^## /gm, '### '),
+  'a body nested thousands deep': (t, _id, rng) => `${t}\n${rng.pick([`${rep('- ', rng.range(100, 3000))}x`, `${rep('>', rng.range(100, 5500))} x`, `${rep('[', 5000)}x${rep(']', 5000)}`])}\n`,
+  'YAML nested 800 deep': (t, _id, rng) => intoFrontmatter(t, rng.chance(0.5) ? `x-deep: ${rep('[', 800)}1${rep(']', 800)}` : `x-deep:\n${Array.from({ length: 800 }, (_, i) => `${rep('  ', i + 1)}- `).join('\n')}`),
+  'a list of 3,000 lines in one piece': (t) => `${t}\n${Array.from({ length: 3000 }, (_, i) => `${i + 1}. step`).join('\n')}\n`,
+  'an escape sequence in the title': (t) => t.replace(/^title: .*$/m, 'title: "Pwned \\e[2J\\e]0;x\\a"'),
+  'an alias for the id': (t, id) => intoFrontmatter(t.replace(`id: ${id}\n`, 'id: *other\n'), `x-other: &other ${id}-elsewhere`),
   'a link to nothing': (t, _id, rng) => t.replace('## Goal\n', `## Goal\nSee [the plan](missing-${rng.int(1e6)}.md).\n`),
 };
 

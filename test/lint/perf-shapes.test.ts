@@ -70,15 +70,16 @@ test('Suggester looks each distinct word up once, and stops suggesting past its 
   assert.equal(new Suggester(names).hint('task-0043-buld'), "; did you mean 'task-0043-build'?");
 });
 
-test('40,000 unknown dependencies in one file: every one reported, the same suggestion for the same typo', () => {
+test('40,000 unknown dependencies in one file: every one checked (the engine lists 50 and sums up the rest), the same suggestion for the same typo', () => {
   const ids = Array.from({ length: 50 }, (_, i) => `mod-${String(i).padStart(3, '0')}`);
   const deps = Array.from({ length: 40_000 }, (_, k) => (k % 2 === 0 ? 'mod-01' : `gone-${k}`));
   const specs = [...ids.map((id) => entry(id, 'phase: foundation\n')), entry('many', `depends_on: [${deps.join(', ')}]\n`)];
   const result = lintFolder({ dir: 'specs', specs });
   const unknown = result.diagnostics.filter((d) => d.ruleId === 'unknown-dependency');
-  assert.equal(unknown.length, 40_000);
+  assert.equal(unknown.length, 51);
+  assert.match(unknown[50]!.message, /^and 39,950 more like this in this file/);
   const typo = unknown.filter((d) => d.message.startsWith("depends_on names 'mod-01'"));
-  assert.equal(typo.length, 20_000);
+  assert.equal(typo.length, 25);
   assert.ok(typo.every((d) => d.message.endsWith("did you mean 'mod-001'?")), typo[0]?.message);
 });
 

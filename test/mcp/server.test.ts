@@ -87,6 +87,9 @@ test('every traversal attempt is an isError result that reads nothing and writes
   }
   for (const id of ['leak', 'dangling', 'inner']) {
     for (const tool of ['read_spec', 'write_spec', 'delete_spec']) {
+      // The folder listing does not follow a link to a folder outside, so `inner` is no spec here, and
+      // write_spec would rightly create specs/inner.md inside the folder.
+      if (id === 'inner' && tool === 'write_spec') continue;
       const r = await call(tool, { id, markdown: specText(id) });
       assert.equal(r.isError, true, `${tool} ${id}: ${r.text}`);
       assert.match(r.text, /resolves outside the spec folder|there is no spec/, `${tool} ${id}: ${r.text}`);

@@ -232,11 +232,24 @@ test('columns count UTF-16 code units of the line (an astral character counts 2)
   ]);
 });
 
-test('an alias in a list is not a scalar and is skipped; its anchor is kept', () => {
+test('an alias in a list is the value it stands for, placed where the alias is written', () => {
   const spec = extract('---\nprovides: [&p A]\nconsumes: [*p, B]\n---\n');
   assert.deepEqual(at(spec.provides), [['A', 2, 15, 2, 16]]);
-  assert.deepEqual(
-    spec.consumes.map((i) => i.value),
-    ['B'],
-  );
+  assert.deepEqual(at(spec.consumes), [
+    ['A', 3, 12, 3, 14],
+    ['B', 3, 16, 3, 17],
+  ]);
+});
+
+test('aliases are values wherever a value is read: id, phase, a whole depends_on list, a glob', () => {
+  const spec = extract('---\nx-id: &me alpha\nx-deps: &deps [db, api]\nx-p: &p foundation\nid: *me\ntitle: &t Alpha\ndepends_on: *deps\nphase: *p\nowns: [*t, src/**]\n---\n');
+  assert.deepEqual(at(spec.id ? [spec.id] : []), [['alpha', 5, 5, 5, 8]], 'at the alias');
+  assert.equal(spec.phase, 'foundation');
+  // The items of an aliased list stand where the list is written out.
+  assert.deepEqual(at(spec.dependsOn), [
+    ['db', 3, 16, 3, 18],
+    ['api', 3, 20, 3, 23],
+  ]);
+  assert.deepEqual(spec.owns.map((i) => i.value), ['Alpha', 'src/**']);
+  assert.equal(spec.fields.depends_on?.valueSpan.line, 7, 'the field itself is where the alias is');
 });

@@ -8,7 +8,8 @@ export default defineRule({
   summary: 'a required section is absent',
   help: 'Every spec needs the `##` sections that PROJECT.md lists in required_sections (default: Goal, Acceptance criteria); matching ignores case.',
   check({ parsed, project, report }) {
-    if (parsed.scan.kind !== 'block') return;
+    // A body past a limit is not read: file-unreadable says so, and nothing can be said about its sections.
+    if (parsed.scan.kind !== 'block' || parsed.bodyProblem) return;
     const body = parsed.body();
     const present = body.sections.map((s) => s.title);
     // Anchor on the first line of the body (usually the `# Title`), else on the closing fence.
