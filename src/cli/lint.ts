@@ -94,7 +94,7 @@ function fixFolder(refs: FileRef[], diagnostics: Diagnostic[]): { fixed: string[
       skipped.push(`${file}: ${result.reason}`);
       continue;
     }
-    writeFileAtomic(path, result.text, file);
+    writeFileAtomic(path, result.text, { shown: file });
     for (const d of list) fixed.push(`${file}:${d.line}:${d.column} removed '${d.fix!.value}' from ${d.fix!.key} (${d.ruleId})`);
   }
   return { fixed, skipped };

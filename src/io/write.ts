@@ -43,9 +43,12 @@ export function writeError(path: string, err: unknown): WriteError {
  * sees half a file, and a failed write (full disk, read-only folder) leaves
  * the target as it was and no temporary file behind; it throws a WriteError.
  * An existing file keeps its mode, and a symlink stays a symlink (its target
- * is written). `shown` is the path as the message names it.
+ * is written). `shown` is the path as the message names it. `durable: false`
+ * skips the fsync, for a file rewritten at every step (a run's state, where
+ * an fsync each time cost 9 ms against 1.5 ms): a kill still never leaves
+ * half a file, only a power cut could lose the last writes.
  */
-export function writeFileAtomic(target: string, content: string, shown = target): void {
+export function writeFileAtomic(target: string, content: string, { shown = target, durable = true }: { shown?: string; durable?: boolean } = {}): void {
   let path = target;
   let mode: number | undefined;
   try {
@@ -58,6 +61,22 @@ export function writeFileAtomic(target: string, content: string, shown = target)
       throw writeError(shown, err);
     }
   }
+  const tmp = writeTemp(path, content, shown, durable);
+  try {
+    if (mode !== undefined) chmodSync(tmp, mode);
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw writeError(shown, err);
+  }
+}
+
+/**
+ * The content, whole, in a new temporary file beside `path` (synced to disk
+ * when `durable`); its name is returned. A failed write leaves nothing
+ * behind and throws a WriteError naming `shown`.
+ */
+function writeTemp(path: string, content: string, shown: string, durable: boolean): string {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   let fd: number;
   try {
@@ -68,16 +87,15 @@ export function writeFileAtomic(target: string, content: string, shown = target)
   try {
     try {
       writeAll(fd, content);
-      fsyncSync(fd);
+      if (durable) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
-    if (mode !== undefined) chmodSync(tmp, mode);
-    renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
     throw writeError(shown, err);
   }
+  return tmp;
 }
 
 /** Create a file that must not exist yet; false (and nothing written) when it does. A failed write leaves nothing behind. */
@@ -122,24 +140,7 @@ function writeAll(fd: number, content: string): void {
  * a WriteError and leaves nothing behind.
  */
 export function createFileAtomic(target: string, content: string): boolean {
-  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${Date.now()}.tmp`);
-  let fd: number;
-  try {
-    fd = openSync(tmp, 'wx');
-  } catch (err) {
-    throw writeError(target, err);
-  }
-  try {
-    try {
-      writeAll(fd, content);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw writeError(target, err);
-  }
+  const tmp = writeTemp(target, content, target, true);
   try {
     linkSync(tmp, target);
     return true;

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { GitSpawner } from './spawner.js';
 
 /** A git command that exited non-zero: its arguments, exit code and stderr. */
 export class GitError extends Error {
@@ -103,8 +104,17 @@ export class Git {
     this.env = { ...withoutGitRedirects(env), GIT_TERMINAL_PROMPT: '0' };
   }
 
+  private spawner: GitSpawner | undefined;
+
+  /** Starts git from worker threads from now on (see GitSpawner): for a run, which starts git hundreds of times. */
+  offThread(): this {
+    this.spawner = new GitSpawner(this.env);
+    return this;
+  }
+
   /** Runs git and returns whatever happened. */
   exec(cwd: string, args: string[]): Promise<GitResult> {
+    if (this.spawner) return this.spawner.exec(cwd, args);
     return new Promise((resolve, reject) => {
       const child = spawn('git', ['-C', cwd, ...args], { env: this.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
       const out: Buffer[] = [];

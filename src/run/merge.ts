@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import type { Git } from './git.js';
 import type { Lock } from './lock.js';
 import { realish } from './preflight.js';
+import { gitDirOf } from './recover.js';
+import { detachedHead, readBranches } from './refs.js';
 import { firstLine, TaskError } from './worktree.js';
 
 export type MergeResult =
@@ -44,6 +46,9 @@ export class Merger {
     private readonly git: Git,
     private readonly root: string,
     private readonly targetWorktree: string,
+    /** The repository's common git folder, where branch tips can be read without starting git. */
+    private readonly commonDir: string,
+    private readonly targetBranch: string,
     private readonly gate?: GateOptions,
   ) {}
 
@@ -76,12 +81,14 @@ export class Merger {
     const { git } = this;
     const r = await git.exec(wt, ['merge', '--no-ff', '--no-edit', ...msg, ref]);
     if (r.code === 0) {
+      const known = this.readResult(wt, ref, intoTarget);
+      // (No merge commit, the commit still the tip: "already up to date", a task allowed to change nothing.)
+      if (known) return { kind: 'merged', ...known };
       const both = await git.exec(wt, ['rev-parse', 'HEAD', 'HEAD^2']);
       if (both.code === 0) {
         const [commit, merged] = both.stdout.trim().split('\n');
         return { kind: 'merged', commit: commit!, merged: merged! };
       }
-      // Already up to date (a task allowed to change nothing): git makes no merge commit, and the target stays where it is.
       const [commit, merged] = (await git.run(wt, ['rev-parse', 'HEAD', `${ref}^{commit}`])).trim().split('\n');
       return { kind: 'merged', commit: commit!, merged: merged! };
     }
@@ -93,6 +100,22 @@ export class Merger {
     if (!intoTarget) this.gateHead = undefined;
     if (conflicts.length > 0) return { kind: 'conflict', conflicts, ...(mergeHead ? { merged: mergeHead } : {}) };
     return { kind: 'failed', message: firstLine(r.stderr || r.stdout) };
+  }
+
+  /**
+   * After a merge: the new commit and what was merged, read from the
+   * repository's files (the merges queue one at a time, so every git process
+   * saved there is time saved for the whole run). Undefined when the files
+   * cannot tell; git is asked then.
+   */
+  private readResult(wt: string, ref: string, intoTarget: boolean): { commit: string; merged: string } | undefined {
+    const isSha = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(ref);
+    const branches = readBranches(this.commonDir, [...(intoTarget ? [this.targetBranch] : []), ...(isSha ? [] : [ref])]);
+    if (!branches) return undefined;
+    const gitDir = intoTarget ? undefined : gitDirOf(wt);
+    const commit = intoTarget ? branches.get(this.targetBranch) : gitDir && detachedHead(gitDir);
+    const merged = isSha ? ref : branches.get(ref);
+    return commit && merged ? { commit, merged } : undefined;
   }
 
   /** The scratch worktree, detached at `tip`: created (and set up) when missing, reused as specdag left it otherwise. */

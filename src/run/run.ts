@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../io/write.js';
 import { join, resolve } from 'node:path';
 import type { Io } from '../io/io.js';
-import { writeFileAtomic } from '../io/write.js';
 import type { LintResult } from '../lint/engine.js';
 import { buildPlan } from '../plan/plan.js';
 import { buildPrompt } from '../plan/prompt.js';
@@ -117,9 +117,9 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
   const tips = tipRecord(join(locks, `${lockName}.tip`));
   const worktreeLock = new Lock(join(locks, 'worktrees.lock'));
   // A run on this target that died (killed outright) may have left the locks of the git command it was running.
+  const common = resolve(root, await git.line(root, ['rev-parse', '--git-common-dir']));
   const died = [...(previous ? [previous] : []), ...earlier].find((r) => r.status === 'running' && r.pid !== process.pid && !alive(r.pid));
   if (died && !req.dryRun) {
-    const common = resolve(root, await git.line(root, ['rev-parse', '--git-common-dir']));
     for (const lock of removeStaleLocks(died, resolve(root, plan.worktreeDir, MERGE_CHECK_WORKTREE), common)) {
       io.stderr.write(`specdag: removed ${lock}, left by run ${died.runId} (it died while git worked there; no git holds it now)\n`);
     }
@@ -192,10 +192,14 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
   writeState(state);
 
   const progress = new Progress(io.stdout, io.cwd, useColor(io.stdout, io.env));
+  // From here on git is started hundreds of times: off the main thread.
+  git.offThread();
   const merger: Merger = new Merger(
     git,
     root,
     state.targetWorktree,
+    common,
+    plan.targetBranch,
     project.verify !== undefined ? { worktree: resolve(root, plan.worktreeDir, MERGE_CHECK_WORKTREE), worktreeLock, ...(project.setup !== undefined ? { setup: (where: string): Promise<boolean> => scheduler.setupGate(where) } : {}) } : undefined,
   );
   const scheduler: Scheduler = new Scheduler({
@@ -216,6 +220,7 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
     outsideOwns: project.outsideOwns,
     rejudge,
     tips,
+    commonDir: common,
     ...(project.setup !== undefined ? { setup: project.setup } : {}),
     ...(project.verify !== undefined ? { mergeCheck: project.verify } : {}),
     ...(timeoutMinutes !== undefined ? { timeoutMs: timeoutMinutes * 60_000 } : {}),
@@ -523,7 +528,8 @@ function tipRecord(file: string): { read(): string | undefined; write(commit: st
       }
     },
     write(commit) {
-      writeFileAtomic(file, `${commit}\n`);
+      // Another specdag reading it under the lock never sees half a line.
+      writeFileAtomic(file, `${commit}\n`, { durable: false });
     },
   };
 }

@@ -8,6 +8,7 @@ import { appendCheckLog, checkFailedSection, checkNote, outsideOwnsSection } fro
 import type { MergeCheck, Merger } from './merge.js';
 import { startProcess, type ProcessHandle } from './process.js';
 import { gitDirOf } from './recover.js';
+import { readBranches } from './refs.js';
 import type { Progress } from './progress.js';
 import { runsDir, SPECDAG_DIR, writeState, type CheckRecord, type Failure, type RunState, type TaskState } from './state.js';
 import { firstLine, prepareWorktree, TaskError } from './worktree.js';
@@ -44,11 +45,16 @@ export interface SchedulerOptions {
   outsideOwns: 'warn' | 'fail';
   /** Tasks a resume finds failed after their agent finished (a failed check, files outside owns): looked at before their agent starts. */
   rejudge: Set<string>;
+  /** The repository's common git folder (branch tips are read there without starting git). */
+  commonDir: string;
   /** The target's tip as the last specdag merge left it, shared by every specdag process on this target (read and written under the lock). */
   tips: { read(): string | undefined; write(commit: string): void };
 }
 
 const SETTLED = new Set<TaskState['status']>(['merged', 'failed', 'conflict', 'skipped']);
+
+/** How long a state change may wait to be written with the next ones (see save). */
+const SAVE_MS = 100;
 
 /**
  * Drives a run, event by event: whenever a task finishes, a merge lands or a
@@ -85,6 +91,7 @@ export class Scheduler {
   private merging = false;
   /** Why nothing new starts: a signal, or the target or base branch moved under the run ('moved'). */
   private stopping: NodeJS.Signals | 'moved' | undefined;
+  private saveTimer: NodeJS.Timeout | undefined;
   /** The sentence that stopped the run when a branch moved. */
   private movedMessage: string | undefined;
   /** Tasks whose commands ran since the branches were last seen where specdag left them: the suspects when they moved. */
@@ -137,7 +144,25 @@ export class Scheduler {
     this.pump();
   }
 
-  private save(): void {
+  /**
+   * Writes state.json, at most every SAVE_MS: at every step of every task a
+   * write (and its rename) held the one thread that also starts every
+   * process. `urgent` writes at once, for what a resume after a kill must
+   * know: an agent's process group (an orphan must not get a twin), a merge
+   * under way (its leftovers are specdag's own).
+   */
+  private save(urgent = false): void {
+    if (!urgent) {
+      this.saveTimer ??= setTimeout(() => this.flush(), SAVE_MS);
+      return;
+    }
+    this.flush();
+  }
+
+  /** Writes the state now, and cancels a pending write. */
+  flush(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
     writeState(this.state);
   }
 
@@ -245,6 +270,7 @@ export class Scheduler {
     }
     if (this.inflight === 0 && this.finish) {
       if (!this.stopping) this.settleLeftovers();
+      this.flush();
       const done = this.finish;
       this.finish = undefined;
       done();
@@ -423,7 +449,7 @@ export class Scheduler {
     this.processes.set(t.id, handle);
     if (handle.pid !== undefined) {
       t.agentPid = handle.pid;
-      this.save();
+      this.save(true);
     }
     if (this.stopping) handle.stop();
     const exit = await handle.exit;
@@ -567,15 +593,18 @@ export class Scheduler {
   async branchesInPlace(): Promise<boolean> {
     const { git } = this.opts;
     const state = this.state;
-    const out = await git.run(state.repoRoot, ['for-each-ref', '--format=%(refname) %(objectname)', `refs/heads/${state.targetBranch}`, `refs/heads/${state.baseBranch}`]);
-    const at = new Map(out.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf(' ')).replace(/^refs\/heads\//, ''), l.slice(l.indexOf(' ') + 1)]));
+    let at: Map<string, string | null> | undefined = readBranches(this.opts.commonDir, [state.targetBranch, state.baseBranch]);
+    if (!at) {
+      const out = await git.run(state.repoRoot, ['for-each-ref', '--format=%(refname) %(objectname)', `refs/heads/${state.targetBranch}`, `refs/heads/${state.baseBranch}`]);
+      at = new Map(out.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf(' ')).replace(/^refs\/heads\//, ''), l.slice(l.indexOf(' ') + 1)]));
+    }
     const expected = this.opts.tips.read() ?? state.targetCommit;
     const suspects = [...this.ranSinceCheck].filter((id) => id !== 'base-merge' && id !== 'merge-check');
     const during = suspects.length === 0 ? 'while no task of this run was running' : `while ${suspects.length === 1 ? 'task' : 'tasks'} ${suspects.map((id) => `'${id}'`).join(', ')} ran`;
     const short = (sha: string | undefined) => (sha === undefined ? 'nowhere (deleted)' : sha.slice(0, 7));
     let message: string | undefined;
-    const target = at.get(state.targetBranch);
-    const base = at.get(state.baseBranch);
+    const target = at.get(state.targetBranch) ?? undefined;
+    const base = at.get(state.baseBranch) ?? undefined;
     if (target !== expected) {
       message = `the target branch '${state.targetBranch}' moved from ${short(expected)} to ${short(target)} ${during}, not by specdag's hand; the run stops and builds nothing on it. See what moved it (git reflog show ${state.targetBranch}); put it back (git update-ref refs/heads/${state.targetBranch} ${expected}${target ? ` ${target}` : ''}) and resume`;
     } else if (base !== state.baseCommit) {
@@ -698,7 +727,7 @@ export class Scheduler {
       if (!(await this.branchesInPlace())) return;
       if (this.opts.resumedConflicts.has(t.id) && !(await this.takeResolution(t))) return;
       this.state.merging = t.id;
-      this.save();
+      this.save(true);
       const tip = this.opts.tips.read() ?? this.state.targetCommit!;
       const check: MergeCheck = async (where, commit) => {
         const record = await this.runCommand(t, 'merge', mergeCheck!, where, commit);

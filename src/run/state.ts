@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { writeFileAtomic } from '../io/write.js';
+import { join } from 'node:path';
 import type { Phase } from '../spec/types.js';
 import { UsageError } from '../util/errors.js';
 
@@ -164,9 +164,10 @@ export function statePath(repoRoot: string, runId: string): string {
   return join(runsDir(repoRoot), runId, 'state.json');
 }
 
+/** Rewrites state.json whole (a reader never sees half of it), without an fsync: it is rewritten at every step of every task. */
 export function writeState(state: RunState): void {
   state.updatedAt = new Date().toISOString();
-  writeFileAtomic(statePath(state.repoRoot, state.runId), `${JSON.stringify(state, null, 2)}\n`);
+  writeFileAtomic(statePath(state.repoRoot, state.runId), `${JSON.stringify(state, null, 2)}\n`, { durable: false });
 }
 
 /** Ids of the runs on disk, oldest first. */

@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { duration, shownPath } from './progress.js';
 import { alive, countByStatus, type CheckRecord, type Failure, type RunState, type TaskState } from './state.js';
 
@@ -110,7 +111,14 @@ export function formatStatusText(view: StatusView, cwd: string): string {
         : view.status === 'interrupted'
           ? `interrupted (continue it with ${resume})`
           : view.status;
-  const lines = [`run ${view.runId}: ${state}, ${duration(view.durationMs)}; ${counts.join(', ')}`, `  ${view.baseBranch} → ${view.targetBranch} (${shownPath(view.targetWorktree, cwd)})`, ''];
+  const lines = [`run ${view.runId}: ${state}, ${duration(view.durationMs)}; ${counts.join(', ')}`, `  ${view.baseBranch} → ${view.targetBranch} (${shownPath(view.targetWorktree, cwd)})`];
+  // Every task on <prefix><id> in <worktree_dir>/<id>: said once; a task that differs (a run of an older version) says so on its own.
+  const first = view.tasks[0];
+  const prefix = first ? first.branch.slice(0, first.branch.length - first.id.length) : '';
+  const folder = first ? dirname(first.worktree) : '';
+  const usual = (t: StatusView['tasks'][number]) => t.branch === `${prefix}${t.id}` && t.worktree === join(folder, t.id);
+  if (first && usual(first)) lines.push(`  each task on its own branch ${prefix}<task>, in ${shownPath(folder, cwd)}/<task>`);
+  lines.push('');
   const rows = view.tasks.map((t) => [
     t.id,
     t.status,
@@ -124,6 +132,7 @@ export function formatStatusText(view: StatusView, cwd: string): string {
   lines.push(row(header));
   view.tasks.forEach((t, i) => {
     lines.push(row(rows[i]!));
+    if (!first || !usual(first) || !usual(t)) lines.push(`  on ${t.branch}, in ${shownPath(t.worktree, cwd)}`);
     if (t.reason && t.status !== 'merged') lines.push(`  ${t.failure && t.failure !== 'interrupted' ? `${t.failure}: ` : ''}${t.reason}`);
     if (t.onTarget) lines.push(`  already on ${view.targetBranch}, not run: ${t.onTarget}`);
     if (t.outsideOwns.length > 0) lines.push(`  outside its owns: ${t.outsideOwns.join(', ')}`);

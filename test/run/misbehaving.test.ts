@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
+import { alive } from '../../src/run/state.js';
+import { BIN } from '../helpers.js';
 import { byId, clear, makeRepo } from './helpers.js';
 
 test('an agent that moves the target branch stops the run (exit 1), naming what moved from where to where and which task ran', async () => {
@@ -108,6 +111,57 @@ test('resume after specdag and its git were killed during a merge: its stale loc
   assert.ok(!repo.events().includes('start b'), 'merged, not run again');
   assert.equal(repo.git('-C', target, 'status', '--porcelain'), '');
   assert.equal(repo.git('log', '-1', '--format=%s', 'specdag/integration'), 'Merge specdag/b: Task b');
+});
+
+test('a real kill -9 of specdag and of its git during a merge into the target: --resume removes the lock git left and makes the merge', async () => {
+  const repo = makeRepo([{ id: 'a' }, { id: 'b' }]);
+  // A git in front of the real one: a merge in the target worktree takes git's index lock, as git does first, and hangs
+  // there while the control file says so. The test kills specdag and that git together, with SIGKILL.
+  const bin = join(repo.ctl, 'bin');
+  mkdirSync(bin);
+  const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+  const target = join(repo.worktrees, 'integration');
+  writeFileSync(
+    join(bin, 'git'),
+    `#!/bin/sh\nif [ "$1" = -C ] && [ "$2" = '${target}' ] && [ "$3" = merge ] && [ -f '${repo.ctl}/hold-merge' ]; then\n` +
+      `  : > "$('${realGit}' -C "$2" rev-parse --absolute-git-dir)/index.lock"\n  echo $$ > '${repo.ctl}/git.pid.tmp'; mv '${repo.ctl}/git.pid.tmp' '${repo.ctl}/git.pid'\n  exec sleep 60\nfi\nexec '${realGit}' "$@"\n`,
+  );
+  chmodSync(join(bin, 'git'), 0o755);
+  const env = { ...repo.env, PATH: `${bin}${delimiter}${repo.env.PATH ?? ''}` };
+  writeFileSync(join(repo.ctl, 'hold-merge'), '');
+  const child = spawn(process.execPath, [BIN, 'run', 'specs', '--max-parallel', '1'], { cwd: repo.root, env, stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.on('close', resolve));
+  const pidFile = join(repo.ctl, 'git.pid');
+  for (let i = 0; !existsSync(pidFile); i++) {
+    if (i > 1200) throw new Error('the merge never started');
+    await sleep(25);
+  }
+  const gitPid = Number(readFileSync(pidFile, 'utf8'));
+  child.kill('SIGKILL');
+  process.kill(gitPid, 'SIGKILL');
+  await exited;
+  for (let i = 0; alive(gitPid); i++) {
+    if (i > 400) throw new Error('the git child outlived SIGKILL');
+    await sleep(25);
+  }
+  const lock = join(repo.root, '.git', 'worktrees', 'integration', 'index.lock');
+  assert.ok(existsSync(lock), 'the killed git left its lock');
+  const dead = repo.state();
+  assert.equal(dead.status, 'running', 'specdag had no chance to record anything');
+  assert.ok(dead.merging === 'a' || dead.merging === 'b', `the state names the merge under way (${dead.merging})`);
+  const merging = dead.merging!;
+
+  rmSync(join(repo.ctl, 'hold-merge'));
+  const resumed = await repo.specdag(['run', 'specs', '--resume'], { env });
+  assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+  assert.match(resumed.stderr, /^specdag: removed .*\.git\/worktrees\/integration\/index\.lock, left by run .* \(it died while git worked there; no git holds it now\)$/m);
+  assert.ok(!existsSync(lock));
+  const tasks = byId(repo.state());
+  assert.equal(tasks.a!.status, 'merged');
+  assert.equal(tasks.b!.status, 'merged');
+  assert.equal(repo.events().filter((e) => e === `start ${merging}`).length, 1, `${merging} was done before the kill: merged, not run again`);
+  assert.equal(repo.git('-C', target, 'status', '--porcelain'), '');
+  assert.deepEqual(repo.git('log', '--first-parent', '--format=%s', 'specdag/integration').split('\n').slice(0, 2).sort(), ['Merge specdag/a: Task a', 'Merge specdag/b: Task b']);
 });
 
 test('a half-made merge in the target worktree that specdag did not start is named, and the run refuses', async () => {

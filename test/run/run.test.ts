@@ -99,6 +99,9 @@ test('a full run: foundation in order, dependencies visible, merged into the tar
   assert.equal(typeof view.tasks[0].durationMs, 'number');
   const text = await repo.specdag(['status', state.runId]);
   assert.match(text.stdout, /^f1 +merged +\d+(\.\d)?s +0 +\.specdag\/runs\/.*\/f1\.log$/m);
+  assert.match(text.stdout, /^  main → specdag\/integration \(\.\.\/repo\.worktrees\/integration\)\n  each task on its own branch specdag\/<task>, in \.\.\/repo\.worktrees\/<task>$/m);
+  assert.equal(view.tasks.find((t: { id: string }) => t.id === 'f1').branch, 'specdag/f1');
+  assert.equal(view.tasks.find((t: { id: string }) => t.id === 'f1').worktree, join(repo.worktrees, 'f1'));
 });
 
 test('a failure skips exactly its dependents; resume reruns only the failed and skipped tasks, on the kept branch', async () => {

@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { detachedHead, readBranches } from '../../src/run/refs.js';
+import { makeRepo } from './helpers.js';
+
+test('branch tips read from the files agree with git: loose, packed, missing; reftable is left to git', () => {
+  const repo = makeRepo([{ id: 'a' }]);
+  const common = join(repo.root, '.git');
+  repo.git('branch', 'specdag/integration', 'main');
+  repo.git('pack-refs', '--all');
+  writeFileSync(join(repo.root, 'x.txt'), 'x\n');
+  repo.git('add', 'x.txt');
+  repo.git('commit', '--quiet', '-m', 'x');
+  const read = readBranches(common, ['main', 'specdag/integration', 'nope'])!;
+  assert.equal(read.get('main'), repo.git('rev-parse', 'main'), 'loose (rewritten after the pack)');
+  assert.equal(read.get('specdag/integration'), repo.git('rev-parse', 'specdag/integration'), 'packed');
+  assert.equal(read.get('nope'), null);
+  assert.notEqual(read.get('main'), read.get('specdag/integration'));
+
+  const wt = join(repo.worktrees, 'detached');
+  repo.git('worktree', 'add', '--quiet', '--detach', wt, 'main~1');
+  assert.equal(detachedHead(join(common, 'worktrees', 'detached')), repo.git('rev-parse', 'main~1'));
+  assert.equal(detachedHead(common), undefined, 'a HEAD on a branch is not read as a commit');
+
+  mkdirSync(join(common, 'reftable'));
+  assert.equal(readBranches(common, ['main']), undefined);
+});
