@@ -21,15 +21,12 @@
  *      PROJECT.md's (every merge checked, one at a time).
  * Prints the medians of the rounds; the exit code is 0 unless a run failed.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BIN = join(ROOT, 'dist', 'cli', 'bin.js');
+import { BENCH_ENV, BIN, makeRunRepo, median, REAL_GIT, removeRunRepo, sec, timed } from './run-repo.js';
 
 const { values } = parseArgs({
   options: {
@@ -46,22 +43,6 @@ const P = Number(values.parallel);
 const SLEEP = Number(values.sleep);
 const SLOW = Number(values['slow-check']);
 
-const REAL_GIT = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
-
-const BASE_ENV: NodeJS.ProcessEnv = {
-  ...process.env,
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_AUTHOR_NAME: 'bench',
-  GIT_AUTHOR_EMAIL: 'bench@example.com',
-  GIT_COMMITTER_NAME: 'bench',
-  GIT_COMMITTER_EMAIL: 'bench@example.com',
-  NO_COLOR: '1',
-};
-
-const spec = (id: string, phase: string, verify?: string) =>
-  `---\nid: ${id}\ntitle: Task ${id}\nphase: ${phase}\nowns: [out/${id}.txt]\nestimate: 1h\n${verify ? `verify: '${verify}'\n` : ''}---\n\n# ${id}\n\n## Goal\nWrite out/${id}.txt.\n\n## Acceptance criteria\n- [ ] out/${id}.txt exists\n`;
-
 /** No check; PROJECT.md's verify (each task's check and the merge gate); or the same check as each spec's own verify (no gate). */
 type Checks = { kind: 'none' } | { kind: 'gate'; command: string } | { kind: 'task-only'; command: string };
 
@@ -75,69 +56,27 @@ interface Measured {
 
 /** A repository with `tasks` parallel tasks and one foundation task; the agent sleeps `sleep` seconds, then writes its file. */
 function run(tasks: number, sleep: number, parallel: number, checks: Checks): Measured {
-  const top = realpathSync(mkdtempSync(join(tmpdir(), 'specdag-gate-')));
+  const { top, root } = makeRunRepo({
+    tasks,
+    sleep,
+    parallel,
+    ...(checks.kind === 'gate' ? { project: `verify: '${checks.command}'\n` } : {}),
+    ...(checks.kind === 'task-only' ? { specVerify: checks.command } : {}),
+  });
   try {
-    const root = join(top, 'repo');
-    mkdirSync(join(root, 'specs'), { recursive: true });
-    const agent = join(top, 'agent.sh');
-    writeFileSync(agent, `#!/bin/sh\ncat > /dev/null\n${sleep > 0 ? `sleep ${sleep}\n` : ''}mkdir -p out\necho "$SPECDAG_TASK_ID" > "out/$SPECDAG_TASK_ID.txt"\n`);
-    chmodSync(agent, 0o755);
     // A git that counts its calls: one line per process, then the real git.
     const bin = join(top, 'bin');
     mkdirSync(bin);
     const calls = join(top, 'git-calls');
     writeFileSync(join(bin, 'git'), `#!/bin/sh\necho x >> '${calls}'\nexec '${REAL_GIT}' "$@"\n`);
     chmodSync(join(bin, 'git'), 0o755);
-    writeFileSync(
-      join(root, 'specs', 'PROJECT.md'),
-      `---\nproject: bench\nbase_branch: main\nmax_parallel: ${parallel}\n${checks.kind === 'gate' ? `verify: '${checks.command}'\n` : ''}default_agent: stub\nagents:\n  stub: sh ${agent}\n---\n# Bench\n`,
-    );
-    const own = checks.kind === 'task-only' ? checks.command : undefined;
-    writeFileSync(join(root, 'specs', 'base.md'), spec('base', 'foundation', own));
-    for (let i = 1; i <= tasks; i++) writeFileSync(join(root, 'specs', `t${String(i).padStart(2, '0')}.md`), spec(`t${String(i).padStart(2, '0')}`, 'parallel', own));
-    const git = (...args: string[]) => execFileSync(REAL_GIT, ['-C', root, ...args], { env: BASE_ENV, stdio: 'ignore' });
-    git('init', '--quiet', '-b', 'main');
-    git('add', '-A');
-    git('commit', '--quiet', '-m', 'initial');
-    const env = { ...BASE_ENV, PATH: `${bin}${delimiter}${BASE_ENV.PATH ?? ''}` };
-    const cpu0 = childrenCpuMs();
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [BIN, 'run', 'specs'], { cwd: root, env, encoding: 'utf8' });
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    const cpuMs = childrenCpuMs() - cpu0;
-    if (r.status !== 0) {
-      process.stderr.write(r.stdout + r.stderr);
-      throw new Error(`specdag run exited ${r.status} in ${top}`);
-    }
+    const env = { ...BENCH_ENV, PATH: `${bin}${delimiter}${BENCH_ENV.PATH ?? ''}` };
+    const { ms, cpuMs } = timed(process.execPath, [BIN, 'run', 'specs'], root, env);
     return { ms, cpuMs, gitCalls: readFileSync(calls, 'utf8').split('\n').filter(Boolean).length };
   } finally {
-    rmSync(top, { recursive: true, force: true });
+    removeRunRepo(top);
   }
 }
-
-/**
- * CPU time (user + system) of this process's children that have ended,
- * descendants included (each parent adds what it reaped): on a machine
- * shared with other work this says what a run costs better than its wall
- * time. Linux only (/proc); 0 elsewhere.
- */
-function childrenCpuMs(): number {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // After the command: state is field 3; cutime and cstime are fields 16 and 17 (1-based), in clock ticks (100 a second on Linux).
-    return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 const loadBefore = loadavg()[0]!;
 const schedule: number[] = [];

@@ -5,23 +5,15 @@ import { createFile } from '../io/write.js';
 import { extractSpec } from '../spec/extract.js';
 import { parseSpecText } from '../spec/parse.js';
 import { validateFrontmatter } from '../spec/schema.js';
-import { ID_PATTERN, renderSpec, slug, titleFromId } from '../spec/template.js';
-import type { Phase } from '../spec/types.js';
+import { ID_PATTERN, renderSpec, slug, titleFromId, type SpecTemplate } from '../spec/template.js';
 import { closest } from '../util/closest.js';
 import { UsageError } from '../util/errors.js';
 import type { Io } from '../io/io.js';
 
-export interface NewOptions {
-  id: string;
+/** What `new` takes: the template's frontmatter keys (the title defaults to the id's words), and the folder. */
+export interface NewOptions extends Omit<SpecTemplate, 'title' | 'goal' | 'criteria'> {
   dir: string;
   title?: string;
-  phase?: Phase;
-  dependsOn?: string[];
-  owns?: string[];
-  reads?: string[];
-  provides?: string[];
-  consumes?: string[];
-  estimate?: string;
 }
 
 export async function runNew(opts: NewOptions, io: Io): Promise<number> {

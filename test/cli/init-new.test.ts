@@ -1,12 +1,12 @@
 // `specdag init` and `specdag new`: what they write lints clean, what they
 // refuse leaves every file as it was, and a title survives the YAML exactly.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { ID_PATTERN } from '../../src/spec/template.js';
-import { cli, specText, tempDir, writeTree, runMain } from '../helpers.js';
+import { cli, runMain, snapshot, specText, tempDir, writeTree } from '../helpers.js';
 
 type Json = Record<string, any>;
 
@@ -25,20 +25,6 @@ async function assertLintsClean(cwd: string, dir = 'specs', allowed: string[] = 
     `${dir} lints clean`,
   );
   assert.equal(r.code, 0, r.stderr);
-  return out;
-}
-
-/** Every file below `dir` with its content, for before/after comparisons. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else out[relative(dir, path)] = readFileSync(path, 'utf8');
-    }
-  };
-  walk(dir);
   return out;
 }
 

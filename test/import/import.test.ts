@@ -2,12 +2,12 @@
 // (ids, titles, phases, dependencies, owns, done, notes), and what it refuses
 // without writing a byte.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
 import { createFileAtomic } from '../../src/io/write.js';
-import { cli, ROOT, runMain, specText, tempDir, writeTree } from '../helpers.js';
+import { cli, ROOT, runMain, snapshot, specText, tempDir, writeTree } from '../helpers.js';
 
 type Json = Record<string, any>;
 
@@ -24,20 +24,6 @@ function frontmatter(path: string): Json {
   const m = /^---\n([\s\S]*?)\n---\n/.exec(readFileSync(path, 'utf8'));
   assert.ok(m, `${path} starts with frontmatter`);
   return parse(m[1]!) as Json;
-}
-
-/** Every file below `dir` with its content. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const path = join(d, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else out[relative(dir, path)] = readFileSync(path, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
 }
 
 async function lintJson(cwd: string, dir = 'out'): Promise<Json[]> {

@@ -185,3 +185,17 @@ export function byId(state: RunState): Record<string, RunState['tasks'][number]>
 export function clear(repo: Repo, id: string, kind: string): void {
   rmSync(join(repo.ctl, `${id}.${kind}`), { force: true });
 }
+
+/**
+ * Task `id` done by hand on its own branch and worktree, made from the target
+ * branch: out/<id>.txt committed as its agent would. Returns the worktree.
+ */
+export function doneOnOwnBranch(repo: Repo, id: string): string {
+  const wt = join(repo.worktrees, id);
+  repo.git('worktree', 'add', '--quiet', '-b', `specdag/${id}`, wt, 'specdag/integration');
+  mkdirSync(join(wt, 'out'), { recursive: true });
+  writeFileSync(join(wt, 'out', `${id}.txt`), `${id}\n`);
+  repo.git('-C', wt, 'add', '-A');
+  repo.git('-C', wt, 'commit', '--quiet', '-m', `${id}: Task ${id}`);
+  return wt;
+}

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { alive } from '../../src/run/state.js';
 import { BIN } from '../helpers.js';
-import { byId, clear, makeRepo } from './helpers.js';
+import { byId, clear, doneOnOwnBranch, makeRepo } from './helpers.js';
 
 test('an agent that moves the target branch stops the run (exit 1), naming what moved from where to where and which task ran', async () => {
   const repo = makeRepo([{ id: 'f1', phase: 'foundation' }, { id: 'f2', phase: 'foundation', deps: ['f1'] }, { id: 'a' }]);
@@ -83,12 +83,7 @@ test('resume after specdag and its git were killed during a merge: its stale loc
   // target worktree with no MERGE_HEAD yet, git's index.lock, and a state that says specdag was merging b.
   const state = repo.state();
   const target = join(repo.worktrees, 'integration');
-  const bWt = join(repo.worktrees, 'b');
-  repo.git('worktree', 'add', '--quiet', '-b', 'specdag/b', bWt, 'specdag/integration');
-  mkdirSync(join(bWt, 'out'), { recursive: true });
-  writeFileSync(join(bWt, 'out', 'b.txt'), 'b\n');
-  repo.git('-C', bWt, 'add', '-A');
-  repo.git('-C', bWt, 'commit', '--quiet', '-m', 'b: Task b');
+  const bWt = doneOnOwnBranch(repo, 'b');
   repo.git('-C', target, 'checkout', 'specdag/b', '--', 'out/b.txt');
   const lock = join(repo.root, '.git', 'worktrees', 'integration', 'index.lock');
   writeFileSync(lock, '');

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { groupAlive } from '../../src/run/process.js';
 import { alive } from '../../src/run/state.js';
 import { BIN } from '../helpers.js';
-import { byId, clear, makeRepo, type Repo } from './helpers.js';
+import { byId, clear, doneOnOwnBranch, makeRepo, type Repo } from './helpers.js';
 
 /** Starts the built binary on the repository; resolves with its exit code and output. */
 function spawnRun(repo: Repo, args: string[]) {
@@ -124,12 +124,7 @@ test('resume after a crash in the middle of its own merge aborts that merge and 
   // Recreate what a SIGKILL during `git merge` of b would leave: b done, a half-finished merge, state.merging = b.
   const state = repo.state();
   const wt = join(repo.worktrees, 'integration');
-  const bWt = join(repo.worktrees, 'b');
-  repo.git('worktree', 'add', '--quiet', '-b', 'specdag/b', bWt, 'specdag/integration');
-  mkdirSync(join(bWt, 'out'), { recursive: true });
-  writeFileSync(join(bWt, 'out', 'b.txt'), 'b\n');
-  repo.git('-C', bWt, 'add', '-A');
-  repo.git('-C', bWt, 'commit', '--quiet', '-m', 'b: Task b');
+  const bWt = doneOnOwnBranch(repo, 'b');
   repo.git('-C', wt, 'merge', '--no-ff', '--no-commit', 'specdag/b');
   assert.ok(existsSync(join(repo.root, '.git', 'worktrees', 'integration', 'MERGE_HEAD')));
   const edited = { ...state, status: 'running', merging: 'b', only: ['a', 'b'] };
