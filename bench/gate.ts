@@ -78,7 +78,28 @@ function run(tasks: number, sleep: number, parallel: number, checks: Checks): Me
   }
 }
 
+/**
+ * The CPU of the work alone, without specdag: each task's stand-in agent
+ * (with no sleep) and its two checks (`sh -c true`: its own and its merge's),
+ * started one after another from this small process.
+ */
+function workAlone(tasks: number): number {
+  const { top, root } = makeRunRepo({ tasks, sleep: 0, parallel: 1 });
+  try {
+    let cpu = 0;
+    for (let i = 0; i <= tasks; i++) {
+      const env = { ...BENCH_ENV, SPECDAG_TASK_ID: `t${i}` };
+      cpu += timed('sh', ['-c', `sh ${join(top, 'agent.sh')}`], root, env).cpuMs;
+      for (let c = 0; c < 2; c++) cpu += timed('sh', ['-c', 'true'], root, env).cpuMs;
+    }
+    return cpu;
+  } finally {
+    removeRunRepo(top);
+  }
+}
+
 const loadBefore = loadavg()[0]!;
+const workCpu: number[] = [];
 const schedule: number[] = [];
 const scheduleCpu: number[] = [];
 const gated: Measured[] = [];
@@ -91,6 +112,7 @@ const TRUE: Checks = { kind: 'gate', command: 'true' };
 const NONE: Checks = { kind: 'none' };
 for (let round = 0; round < ROUNDS; round++) {
   const sched = run(N, SLEEP, P, TRUE);
+  workCpu.push(workAlone(N));
   schedule.push(sched.ms);
   scheduleCpu.push(sched.cpuMs);
   // Interleaved, so a change in the machine's load falls on both sides alike.
@@ -113,6 +135,8 @@ console.log(`specdag merge-gate benchmark (${cpus().length} cores, git ${gitVers
 console.log(`  schedule with verify: true: 1 foundation + ${N} parallel tasks, agent sleeps ${SLEEP} s, max_parallel ${P}`);
 console.log(`    wall ${sec(wall)}, ideal ${sec(idealMs)} (${SLEEP} s × (1 + ceil(${N}/${P}))): ${ratio.toFixed(2)}× (goal ≤ 1.35×) ${ratio <= 1.35 ? 'ok' : 'MISSED'}`);
 console.log(`    cpu  ${sec(median(scheduleCpu))} for the whole run (specdag, git, sh, the agents: ${Math.round(median(scheduleCpu) / (N + 1))} ms a task)`);
+console.log(`    of which the agents and checks themselves, started without specdag: ${sec(median(workCpu))}`);
+console.log(`    that cpu spread over ${cpus().length} cores takes ${sec(median(scheduleCpu) / cpus().length)} at the least: ${(median(scheduleCpu) / cpus().length / idealMs).toFixed(2)}× the ideal before any task waits for another`);
 console.log(`  gate overhead per merge (${N} no-op tasks at max_parallel 1, verify: true against none; includes the task's own check):`);
 console.log(`    ${Math.round(perMerge)} ms  (${sec(median(gated.map((m) => m.ms)))} against ${sec(median(plain.map((m) => m.ms)))}) (goal ≤ 150 ms) ${perMerge <= 150 ? 'ok' : 'MISSED'}`);
 console.log(`    cpu ${Math.round((median(gated.map((m) => m.cpuMs)) - median(plain.map((m) => m.cpuMs))) / N)} ms per merge; a whole no-op task costs ${Math.round((median(plain.map((m) => m.cpuMs)) - median(plainAlone.map((m) => m.cpuMs))) / N)} ms of cpu without verify`);

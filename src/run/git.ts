@@ -96,12 +96,24 @@ export interface GitResult {
  * finishes, and specdag stops between steps instead of leaving a half-done
  * merge or an index lock behind.
  */
+/**
+ * Adds one setting to the configuration git reads from the environment
+ * (GIT_CONFIG_COUNT, GIT_CONFIG_KEY_n, GIT_CONFIG_VALUE_n), after any the
+ * user set there: git's command line stays exactly what specdag asks for.
+ */
+export function withGitConfig(env: NodeJS.ProcessEnv, key: string, value: string): NodeJS.ProcessEnv {
+  const count = Number(env.GIT_CONFIG_COUNT ?? 0);
+  const n = Number.isInteger(count) && count >= 0 ? count : 0;
+  return { ...env, GIT_CONFIG_COUNT: String(n + 1), [`GIT_CONFIG_KEY_${n}`]: key, [`GIT_CONFIG_VALUE_${n}`]: value };
+}
+
 export class Git {
   readonly env: NodeJS.ProcessEnv;
 
   constructor(env: NodeJS.ProcessEnv) {
-    // Never wait for a password prompt nobody will see.
-    this.env = { ...withoutGitRedirects(env), GIT_TERMINAL_PROMPT: '0' };
+    // Never wait for a password prompt nobody will see. No automatic maintenance after each commit and merge (a
+    // `git maintenance run --auto` process each time, three a task): a run asks for it once, at its end (maintain).
+    this.env = withGitConfig({ ...withoutGitRedirects(env), GIT_TERMINAL_PROMPT: '0' }, 'maintenance.auto', 'false');
   }
 
   private spawner: GitSpawner | undefined;
@@ -124,6 +136,11 @@ export class Git {
       child.on('error', reject);
       child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
     });
+  }
+
+  /** What git would have done after the run's commits and merges (pack loose objects, when there are enough): once. Its failure is not the run's. */
+  async maintain(cwd: string): Promise<void> {
+    await this.exec(cwd, ['maintenance', 'run', '--auto', '--quiet']).catch(() => undefined);
   }
 
   /** Runs git, returns stdout; a non-zero exit throws a GitError carrying stderr. */

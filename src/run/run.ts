@@ -256,6 +256,7 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
   state.status = signal || scheduler.moved ? 'interrupted' : 'finished';
   state.endedAt = new Date().toISOString();
   writeState(state);
+  if (!signal && state.tasks.some((t) => t.status === 'merged' && t.mergedAt !== undefined && Date.parse(t.mergedAt) >= started)) await git.maintain(root);
   io.stdout.write(summary(state, Date.now() - started, io.cwd, req.dir, signal, scheduler.moved));
   if (signal) return SIGNAL_EXIT[signal] ?? 1;
   return scheduler.moved || state.tasks.some(isProblem) ? 1 : 0;

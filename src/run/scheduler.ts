@@ -490,8 +490,20 @@ export class Scheduler {
       SPECDAG_PROMPT_FILE: t.prompt,
       SPECDAG_RUN_ID: this.state.runId,
       SPECDAG_REPO_ROOT: this.state.repoRoot,
-      SPECDAG_CLAUDE_SETTINGS: writeClaudeSettings(dirname(t.log), t.id, this.opts.specdagCommand),
+      SPECDAG_CLAUDE_SETTINGS: this.claudeSettings(t),
     };
+  }
+
+  private readonly settingsWritten = new Map<string, string>();
+
+  /** The task's Claude Code settings file, written once a run (every agent, setup and check of the task names it). */
+  private claudeSettings(t: TaskState): string {
+    let file = this.settingsWritten.get(t.id);
+    if (file === undefined) {
+      file = writeClaudeSettings(dirname(t.log), t.id, this.opts.specdagCommand);
+      this.settingsWritten.set(t.id, file);
+    }
+    return file;
   }
 
   /**

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { detachedHead, readBranches } from '../../src/run/refs.js';
+import { Git } from '../../src/run/git.js';
 import { makeRepo } from './helpers.js';
 
 test('branch tips read from the files agree with git: loose, packed, missing; reftable is left to git', () => {
@@ -26,4 +27,13 @@ test('branch tips read from the files agree with git: loose, packed, missing; re
 
   mkdirSync(join(common, 'reftable'));
   assert.equal(readBranches(common, ['main']), undefined);
+});
+
+test("specdag's git runs without automatic maintenance, set through the environment after the user's own settings", async () => {
+  const repo = makeRepo([{ id: 'a' }]);
+  const git = new Git({ ...repo.env, GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'user.name', GIT_CONFIG_VALUE_0: 'Env User' });
+  assert.equal((await git.run(repo.root, ['config', 'maintenance.auto'])).trim(), 'false');
+  assert.equal((await git.run(repo.root, ['config', 'user.name'])).trim(), 'Env User', "the user's setting is kept");
+  const plain = new Git({ ...repo.env, GIT_CONFIG_COUNT: 'x' });
+  assert.equal((await plain.run(repo.root, ['config', 'maintenance.auto'])).trim(), 'false', 'a count that is not a number is replaced');
 });
