@@ -85,83 +85,134 @@ export function yamlTooDeep(text: string): { offset: number; depth: number } | u
   return undefined;
 }
 
-const LIST_MARKER = /^(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$)/;
-const FENCE = /^(`{3,}|~{3,})/;
+const SPACE = 32;
+const TAB = 9;
+const LF = 10;
+const CR = 13;
+const QUOTE = 62; // >
+const OPEN = 91; // [
+const CLOSE = 93; // ]
+const ESCAPE = 92; // \
+
+/** The length of the list marker at i (`-`, `+`, `*`, `1.`, `12)`: up to 9 digits), followed by a blank or the line's end; else 0. */
+function listMarker(text: string, i: number, eol: number): number {
+  const c = text.charCodeAt(i);
+  let end = i + 1;
+  if (c >= 48 && c <= 57) {
+    while (end < eol && end - i < 10 && isDigit(text.charCodeAt(end))) end++;
+    const after = text.charCodeAt(end);
+    if (end - i > 9 || end >= eol || (after !== 46 && after !== 41)) return 0;
+    end++;
+  } else if (c !== 45 && c !== 43 && c !== 42) return 0;
+  const next = text.charCodeAt(end);
+  return end >= eol || next === SPACE || next === TAB ? end - i : 0;
+}
+
+/** Past the spaces and tabs at i. */
+function blanks(text: string, i: number, eol: number): number {
+  for (let c = text.charCodeAt(i); i < eol && (c === SPACE || c === TAB); c = text.charCodeAt(++i));
+  return i;
+}
+
+/** The column after the blanks from..to, starting at col (tabs stop every 4 columns). */
+function columnAt(text: string, from: number, to: number, col: number): number {
+  for (let k = from; k < to; k++) col += text.charCodeAt(k) === TAB ? 4 - (col % 4) : 1;
+  return col;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** The length of the run of ` or ~ at i when it is three or more (a fence), else 0. */
+function fenceRun(text: string, i: number, eol: number): number {
+  const c = text.charCodeAt(i);
+  if (c !== 96 && c !== 126) return 0;
+  let end = i + 1;
+  while (end < eol && text.charCodeAt(end) === c) end++;
+  return end - i >= 3 ? end - i : 0;
+}
 
 /**
  * An upper bound of the container depth of a Markdown body: per line, the
  * list items it sits in (by indentation) plus the `>` and list markers that
  * start it; and the deepest nesting of `[` in a paragraph. Fenced code is
  * skipped. Returns the first line (0-based offset into `text`) past either
- * limit, or undefined.
+ * limit, or undefined. Runs over character codes of the whole text, lines
+ * found with indexOf: it is read once for every spec linted.
  */
 export function markdownTooDeep(text: string, from: number): { offset: number; what: 'containers' | 'brackets'; depth: number } | undefined {
   const items: number[] = [];
-  let fence: { char: string; size: number } | undefined;
+  let fence: { char: number; size: number } | undefined;
   let brackets = 0;
   let pos = from;
+  // The next CR and '[' at or after pos (-1: none left), so that a line without them costs no scan for them.
+  let cr = text.indexOf('\r', from);
+  let open = text.indexOf('[', from);
+  let close = text.indexOf(']', from);
   while (pos < text.length) {
-    let eol = pos;
-    while (eol < text.length && text.charCodeAt(eol) !== 10 && text.charCodeAt(eol) !== 13) eol++;
-    const line = text.slice(pos, eol);
+    let eol = text.indexOf('\n', pos);
+    if (eol === -1) eol = text.length;
+    if (cr !== -1 && cr < pos) cr = text.indexOf('\r', pos);
+    if (cr !== -1 && cr < eol) eol = cr;
     const start = pos;
-    pos = text.charCodeAt(eol) === 13 && text.charCodeAt(eol + 1) === 10 ? eol + 2 : eol + 1;
-    let i = 0;
-    let col = 0;
-    const skipBlanks = () => {
-      while (line[i] === ' ' || line[i] === '\t') {
-        col += line[i] === '\t' ? 4 - (col % 4) : 1;
-        i++;
-      }
-    };
-    skipBlanks();
-    if (i === line.length) {
+    pos = text.charCodeAt(eol) === CR && text.charCodeAt(eol + 1) === LF ? eol + 2 : eol + 1;
+    let i = blanks(text, start, eol);
+    let col = columnAt(text, start, i, 0);
+    if (i === eol) {
       brackets = 0;
       continue;
     }
     if (fence) {
-      const close = FENCE.exec(line.slice(i));
-      if (close && close[1]![0] === fence.char && close[1]!.length >= fence.size && line.slice(i + close[1]!.length).trim() === '') fence = undefined;
+      const run = text.charCodeAt(i) === fence.char ? fenceRun(text, i, eol) : 0;
+      if (run >= fence.size && text.slice(i + run, eol).trim() === '') fence = undefined;
       continue;
     }
     let quotes = 0;
     // Quote markers first: the list items a line sits in are measured from where its quote prefix ends.
-    while (line[i] === '>') {
+    while (text.charCodeAt(i) === QUOTE && i < eol) {
       quotes++;
-      i++;
-      col++;
-      skipBlanks();
+      const after = blanks(text, ++i, eol);
+      col = columnAt(text, i, after, col + 1);
+      i = after;
     }
     while (items.length > 0 && items[items.length - 1]! > col) items.pop();
     // Then the markers this line opens (`- - x`, `- > x`): list items join the stack, quotes are counted.
-    for (;;) {
-      if (line[i] === '>') {
+    while (i < eol) {
+      const c = text.charCodeAt(i);
+      if (c === QUOTE) {
         quotes++;
-        i++;
-        col++;
-        skipBlanks();
+        const after = blanks(text, ++i, eol);
+        col = columnAt(text, i, after, col + 1);
+        i = after;
         continue;
       }
-      const marker = LIST_MARKER.exec(line.slice(i, i + 12));
-      if (!marker) break;
-      i += marker[0].length;
-      col += marker[0].length;
+      const marker = listMarker(text, i, eol);
+      if (marker === 0) break;
+      i += marker;
+      col += marker;
       items.push(col + 1);
-      skipBlanks();
+      const after = blanks(text, i, eol);
+      col = columnAt(text, i, after, col);
+      i = after;
     }
     const depth = items.length + quotes;
     if (depth > FILE_LIMITS.markdownDepth) return { offset: start, what: 'containers', depth };
-    const opening = FENCE.exec(line.slice(i));
-    if (opening) {
-      fence = { char: opening[1]![0]!, size: opening[1]!.length };
+    const run = fenceRun(text, i, eol);
+    if (run > 0) {
+      fence = { char: text.charCodeAt(i), size: run };
       continue;
     }
-    for (; i < line.length; i++) {
-      const c = line[i];
-      if (c === '\\') i++;
-      else if (c === '[') {
+    // Only a '[' (or a ']' while one is open) changes the count: most lines hold neither.
+    if (open !== -1 && open < i) open = text.indexOf('[', i);
+    if (close !== -1 && close < i) close = text.indexOf(']', i);
+    if ((open === -1 || open >= eol) && (brackets === 0 || close === -1 || close >= eol)) continue;
+    for (; i < eol; i++) {
+      const ch = text.charCodeAt(i);
+      if (ch === ESCAPE) i++;
+      else if (ch === OPEN) {
         if (++brackets > FILE_LIMITS.bracketDepth) return { offset: start, what: 'brackets', depth: brackets };
-      } else if (c === ']' && brackets > 0) brackets--;
+      } else if (ch === CLOSE && brackets > 0) brackets--;
     }
   }
   return undefined;

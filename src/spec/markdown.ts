@@ -1,15 +1,9 @@
 import type { Nodes, Root, RootContent } from 'mdast';
-import remarkFrontmatter from 'remark-frontmatter';
-import remarkParse from 'remark-parse';
-import { unified } from 'unified';
-
-const processor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).freeze();
-/** For the pieces after the first: a `---` line there is a thematic break, never frontmatter. */
-const bodyProcessor = unified().use(remarkParse).freeze();
+import { loadRemark } from './remark-loader.js';
 
 /** Markdown → mdast; the frontmatter becomes a `yaml` node, so it is never read as a heading. */
 export function parseMarkdown(text: string): Root {
-  return processor.parse(text) as Root;
+  return loadRemark().parseWhole(text);
 }
 
 /**
@@ -127,7 +121,7 @@ export function parseInPieces(text: string, cuts: number[]): Root {
   for (let k = 0; k < cuts.length; k++) {
     const start = cuts[k]!;
     const end = cuts[k + 1] ?? text.length;
-    const piece = bodyProcessor.parse(text.slice(start, end)) as Root;
+    const piece = loadRemark().parseBody(text.slice(start, end));
     shift(piece, start, line - 1);
     for (const child of piece.children) children.push(child);
     for (let i = start; i < end; i++) if (isBreak(text, i)) line++;

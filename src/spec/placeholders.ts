@@ -12,6 +12,8 @@ export interface PlaceholderHit {
 
 /** TODO, TBD, FIXME (upper case) and ??? as words: not inside a longer word or a longer run of '?'. */
 const WORD = /(?<![\p{L}\p{N}_])(?:TODO|TBD|FIXME)(?![\p{L}\p{N}_])|(?<![\p{L}\p{N}_?])\?{3,}(?![\p{L}\p{N}_?])/gu;
+/** What every match of WORD holds: a body without it has no placeholder word. */
+const CANDIDATE = /TODO|TBD|FIXME|\?\?\?/;
 /** A `TODO:` (or `TBD -`) written just before a phrase belongs to it. */
 const LEAD = /(?:TODO|TBD|FIXME)[ \t]*[:\-–—]?[ \t]*$/;
 
@@ -38,7 +40,8 @@ export function findPlaceholders(parsed: ParsedFile): PlaceholderHit[] {
   phrases.sort((a, b) => a.start - b.start);
   const words: PlaceholderHit[] = [];
   WORD.lastIndex = 0;
-  for (let m = WORD.exec(body); m; m = WORD.exec(body)) {
+  // The word pattern's look-behinds keep irregexp from skipping ahead to a candidate: a plain search first.
+  for (let m = CANDIDATE.test(body) ? WORD.exec(body) : null; m; m = WORD.exec(body)) {
     const start = from + m.index;
     words.push({ kind: 'word', text: m[0], start, end: start + m[0].length });
   }
