@@ -1,3 +1,5 @@
+import { LineCursor } from './lines.js';
+
 // What one spec file may cost to read. The parsers behind lint (yaml,
 // remark) recurse once per nesting level, and remark's time grows faster
 // than the text for deeply nested containers, so the depth of a file is
@@ -87,8 +89,6 @@ export function yamlTooDeep(text: string): { offset: number; depth: number } | u
 
 const SPACE = 32;
 const TAB = 9;
-const LF = 10;
-const CR = 13;
 const QUOTE = 62; // >
 const OPEN = 91; // [
 const CLOSE = 93; // ]
@@ -138,25 +138,19 @@ function fenceRun(text: string, i: number, eol: number): number {
  * list items it sits in (by indentation) plus the `>` and list markers that
  * start it; and the deepest nesting of `[` in a paragraph. Fenced code is
  * skipped. Returns the first line (0-based offset into `text`) past either
- * limit, or undefined. Runs over character codes of the whole text, lines
- * found with indexOf: it is read once for every spec linted.
+ * limit, or undefined. Runs over character codes of the whole text: it is
+ * read once for every spec linted.
  */
 export function markdownTooDeep(text: string, from: number): { offset: number; what: 'containers' | 'brackets'; depth: number } | undefined {
   const items: number[] = [];
   let fence: { char: number; size: number } | undefined;
   let brackets = 0;
-  let pos = from;
-  // The next CR and '[' at or after pos (-1: none left), so that a line without them costs no scan for them.
-  let cr = text.indexOf('\r', from);
+  // The next '[' and ']' at or after the line's first character (-1: none left): most lines hold neither.
   let open = text.indexOf('[', from);
   let close = text.indexOf(']', from);
-  while (pos < text.length) {
-    let eol = text.indexOf('\n', pos);
-    if (eol === -1) eol = text.length;
-    if (cr !== -1 && cr < pos) cr = text.indexOf('\r', pos);
-    if (cr !== -1 && cr < eol) eol = cr;
-    const start = pos;
-    pos = text.charCodeAt(eol) === CR && text.charCodeAt(eol + 1) === LF ? eol + 2 : eol + 1;
+  for (const line = new LineCursor(text, from); line.advance(); ) {
+    const start = line.start;
+    const eol = line.end;
     let i = blanks(text, start, eol);
     let col = columnAt(text, start, i, 0);
     if (i === eol) {
@@ -203,7 +197,7 @@ export function markdownTooDeep(text: string, from: number): { offset: number; w
       fence = { char: text.charCodeAt(i), size: run };
       continue;
     }
-    // Only a '[' (or a ']' while one is open) changes the count: most lines hold neither.
+    // Only a '[' (or a ']' while one is open) changes the count.
     if (open !== -1 && open < i) open = text.indexOf('[', i);
     if (close !== -1 && close < i) close = text.indexOf(']', i);
     if ((open === -1 || open >= eol) && (brackets === 0 || close === -1 || close >= eol)) continue;

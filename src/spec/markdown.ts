@@ -1,4 +1,5 @@
 import type { Nodes, Root, RootContent } from 'mdast';
+import { LineCursor } from './lines.js';
 import { loadRemark } from './remark-loader.js';
 
 /** Markdown → mdast; the frontmatter becomes a `yaml` node, so it is never read as a heading. */
@@ -29,6 +30,22 @@ const HTML_OPEN: [RegExp, RegExp][] = [
   [/^ {0,3}<!\[CDATA\[/, /\]\]>/],
 ];
 
+/** The first character after up to three spaces ('' for none): what decides whether a fence or an HTML block can open. */
+function leadChar(line: string): string {
+  let i = 0;
+  while (i < 3 && line.charCodeAt(i) === 32) i++;
+  return line.charAt(i);
+}
+
+/** Only spaces and tabs. */
+function isBlank(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c !== 32 && c !== 9) return false;
+  }
+  return true;
+}
+
 export interface PiecePlan {
   /** Offsets where a new piece starts (the first piece starts at 0 and holds the frontmatter). */
   cuts: number[];
@@ -55,16 +72,14 @@ export function planPieces(text: string, from: number, target = PIECE_TARGET): P
   let pieceLines = 0;
   let runStart = from;
   let runLines = 0;
-  let pos = from;
-  while (pos < text.length) {
-    let eol = pos;
-    while (eol < text.length && text.charCodeAt(eol) !== 10 && text.charCodeAt(eol) !== 13) eol++;
-    const line = text.slice(pos, eol);
-    const start = pos;
-    pos = text.charCodeAt(eol) === 13 && text.charCodeAt(eol + 1) === 10 ? eol + 2 : eol + 1;
-    const blank = /^[ \t]*$/.test(line);
+  for (const cursor = new LineCursor(text, from); cursor.advance(); ) {
+    const line = text.slice(cursor.start, cursor.end);
+    const start = cursor.start;
+    const blank = isBlank(line);
+    // The patterns below need a fence character or a '<' within the first four columns: most lines have neither.
+    const lead = leadChar(line);
     if (fence) {
-      const close = FENCE_OPEN.exec(line);
+      const close = lead === fence.char ? FENCE_OPEN.exec(line) : null;
       if (close && close[1]![0] === fence.char && close[1]!.length >= fence.size && /^[ \t]*$/.test(line.slice(close[0].length))) fence = undefined;
       continue;
     }
@@ -93,11 +108,12 @@ export function planPieces(text: string, from: number, target = PIECE_TARGET): P
       longest.offset = runStart;
     }
     blankBefore = blank;
-    const opening = FENCE_OPEN.exec(line);
+    const opening = lead === '`' || lead === '~' ? FENCE_OPEN.exec(line) : null;
     if (opening && !(opening[1]![0] === '`' && line.slice(opening[0].length).includes('`'))) {
       fence = { char: opening[1]![0]!, size: opening[1]!.length };
       continue;
     }
+    if (lead !== '<') continue;
     for (const [open, close] of HTML_OPEN) {
       if (open.test(line)) {
         if (!close.test(line.slice(line.indexOf('<') + 2))) html = close;
