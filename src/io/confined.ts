@@ -16,7 +16,6 @@
 // - a file with more than one hard link is refused: another of its names may
 //   lie outside the folder, and nothing in the file says which.
 // The folder itself (its real path, taken once per call) is trusted.
-import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   constants,
@@ -36,6 +35,7 @@ import {
   type Stats,
 } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { nodeCrypto } from '../util/crypto.js';
 
 /** A file the folder's rules refuse; the message is one sentence for the caller to pass on. */
 export class ConfinementError extends Error {
@@ -103,7 +103,7 @@ export function writeInside(c: Confinement, path: string, text: string): void {
     if (before.nlink > 1) throw hardLinked(c, path, before.nlink);
     mode = before.mode & 0o7777;
   }
-  const tmp = join(dirname(dest), `.${basename(dest)}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = join(dirname(dest), `.${basename(dest)}.${nodeCrypto().randomBytes(6).toString('hex')}.tmp`);
   let fd: number;
   try {
     fd = openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode ?? 0o666);
@@ -156,7 +156,7 @@ export function removeInside(c: Confinement, path: string): void {
   if (parent === root) return unlink(c, path, target);
   // A subfolder could become a symlink out of the folder before the unlink: move the
   // file into the root first, then make sure it is the file that was checked.
-  const parked = join(root, `.${basename(target)}.${randomBytes(6).toString('hex')}.removed`);
+  const parked = join(root, `.${basename(target)}.${nodeCrypto().randomBytes(6).toString('hex')}.removed`);
   try {
     renameSync(target, parked);
   } catch (err) {

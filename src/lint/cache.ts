@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import type { FileRef } from '../io/folder.js';
 import type { Field, Item, ProjectConfig, Span, Spec } from '../spec/types.js';
 import type { FileResult } from './engine.js';
 import type { Diagnostic } from './types.js';
+import { nodeCrypto } from '../util/crypto.js';
 
 /**
  * Set by the build (scripts/build.mjs) to a hash of the sources: a cache
@@ -21,7 +21,7 @@ const TAB = 0x09;
 
 /** `context`: what else the result depends on (the settings the file rules read). */
 export function contentHash(text: string, context = ''): string {
-  const hash = createHash('sha1');
+  const hash = nodeCrypto().createHash('sha1');
   if (context !== '') hash.update(context).update('\0');
   return hash.update(text).digest('base64');
 }
