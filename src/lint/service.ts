@@ -6,9 +6,13 @@ import { useColor } from '../report/color.js';
 import { formatStylish } from '../report/stylish.js';
 import { SpecError, UsageError } from '../util/errors.js';
 import { Profile } from '../util/profile.js';
+import { shortJob } from '../util/tiering.js';
 import { BUILD_ID, contentHash, LintCache } from './cache.js';
 import { lintAcross, loadProject, type FileResult, type LintResult } from './engine.js';
 import { lintEntriesParallel, workerCount } from './pool.js';
+
+/** Up to this many specs to parse, a lint is over before V8's optimising compiler pays (util/tiering.ts). */
+const SHORT_FOLDER = 200;
 
 /**
  * Reads and lints a folder, on both cores when it is large. A file whose
@@ -64,6 +68,7 @@ export async function lintDir(
     });
   });
   const missed = misses.length;
+  if (missed > 0 && listing.refs.length <= SHORT_FOLDER) shortJob();
   // The pool takes the entries (and lets their texts go once a worker has them).
   const workers = workerCount(missed, io.env);
   // For the benchmark, beside the profile line: what the default chose.
