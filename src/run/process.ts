@@ -119,8 +119,9 @@ export function startProcess(launch: ProcessLaunch): ProcessHandle {
       if (settled) return;
       settled = true;
       clearTimeout(timeout);
-      // The shell is gone; what it left in its group is asked to stop, then killed once its grace runs out.
-      if (groupAlive(pid)) stop(Math.min(GRACE_MS, killAt === undefined ? GRACE_MS : Math.max(0, killAt - Date.now())));
+      // The shell is gone; what it left in its group is asked to stop, then killed once its grace runs out. A group
+      // already sent SIGTERM is not sent it again (a trap would run twice): it keeps the grace it was given.
+      if (groupAlive(pid) && killAt === undefined) stop(GRACE_MS);
       let killedAt: number | undefined;
       while (groupAlive(pid)) {
         if (killAt !== undefined && Date.now() >= killAt) {

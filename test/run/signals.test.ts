@@ -208,3 +208,16 @@ test('a second Ctrl-C kills the agents at once', async () => {
   for (const g of groups) assert.ok(!groupAlive(g));
   assert.match(r.stdout, /SIGINT: stopping 2 agents; every worktree stays as it is \(press Ctrl-C again to kill them at once\)/);
 });
+
+test("an agent's group is sent SIGTERM once: the agent's shell dying first does not send it again to what it left running", async () => {
+  const repo = makeRepo([{ id: 'a' }]);
+  // The agent's shell has no trap and dies at SIGTERM; a helper it started counts every SIGTERM and takes half a second to go.
+  const counter = `let n = 0; process.on('SIGTERM', () => { require('fs').appendFileSync(process.argv[1], 'TERM\\n'); if (++n === 1) setTimeout(() => process.exit(0), 500); }); require('fs').writeFileSync(process.argv[2], ''); setInterval(() => {}, 1000);`;
+  repo.control('a', 'run', `'${process.execPath}' -e "${counter}" '${repo.ctl}/a.trapped' '${repo.ctl}/a.ready' &\nwait\n`);
+  const run = spawnRun(repo, ['run', 'specs']);
+  await until('the helper to listen', () => existsSync(join(repo.ctl, 'a.ready')) && agentGroup(repo, 'a') !== undefined);
+  run.child.kill('SIGTERM');
+  const r = await run.done;
+  assert.equal(r.code, 143, r.stdout + r.stderr);
+  assert.equal(readFileSync(join(repo.ctl, 'a.trapped'), 'utf8'), 'TERM\n', 'one SIGTERM, then the grace period');
+});
