@@ -35,7 +35,7 @@ import {
   type Stats,
 } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { nodeCrypto } from '../util/crypto.js';
+import { nodeCrypto } from '../util/builtins.js';
 
 /** A file the folder's rules refuse; the message is one sentence for the caller to pass on. */
 export class ConfinementError extends Error {

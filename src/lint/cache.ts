@@ -4,7 +4,7 @@ import type { FileRef } from '../io/folder.js';
 import type { Field, Item, ProjectConfig, Span, Spec } from '../spec/types.js';
 import type { FileResult } from './engine.js';
 import type { Diagnostic } from './types.js';
-import { nodeCrypto } from '../util/crypto.js';
+import { nodeCrypto } from '../util/builtins.js';
 
 /**
  * Set by the build (scripts/build.mjs) to a hash of the sources: a cache

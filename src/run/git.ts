@@ -90,13 +90,6 @@ export interface GitResult {
 }
 
 /**
- * The `git` CLI, nothing reimplemented. Every call runs `git -C <cwd> …`
- * with an argument vector (no shell). Each git process gets its own process
- * group, so a Ctrl-C in the terminal reaches specdag only: the step under way
- * finishes, and specdag stops between steps instead of leaving a half-done
- * merge or an index lock behind.
- */
-/**
  * Adds one setting to the configuration git reads from the environment
  * (GIT_CONFIG_COUNT, GIT_CONFIG_KEY_n, GIT_CONFIG_VALUE_n), after any the
  * user set there: git's command line stays exactly what specdag asks for.
@@ -107,6 +100,13 @@ export function withGitConfig(env: NodeJS.ProcessEnv, key: string, value: string
   return { ...env, GIT_CONFIG_COUNT: String(n + 1), [`GIT_CONFIG_KEY_${n}`]: key, [`GIT_CONFIG_VALUE_${n}`]: value };
 }
 
+/**
+ * The `git` CLI, nothing reimplemented. Every call runs `git -C <cwd> …`
+ * with an argument vector (no shell). Each git process gets its own process
+ * group, so a Ctrl-C in the terminal reaches specdag only: the step under way
+ * finishes, and specdag stops between steps instead of leaving a half-done
+ * merge or an index lock behind.
+ */
 export class Git {
   readonly env: NodeJS.ProcessEnv;
 

@@ -80,7 +80,7 @@ export function planPieces(text: string, from: number, target = PIECE_TARGET): P
     const lead = leadChar(line);
     if (fence) {
       const close = lead === fence.char ? FENCE_OPEN.exec(line) : null;
-      if (close && close[1]![0] === fence.char && close[1]!.length >= fence.size && /^[ \t]*$/.test(line.slice(close[0].length))) fence = undefined;
+      if (close && close[1]![0] === fence.char && close[1]!.length >= fence.size && isBlank(line.slice(close[0].length))) fence = undefined;
       continue;
     }
     if (html) {

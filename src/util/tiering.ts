@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { nodeV8 } from './builtins.js';
 
 // V8 optimises a function (TurboFan) once it has used up an "interrupt
 // budget" of bytecode. A command that ends within a few hundred milliseconds
@@ -24,6 +24,5 @@ let asked = false;
 export function shortJob(command = process.argv[2] ?? ''): void {
   if (asked || V8_MAJOR !== MEASURED_ON || !SHORT_COMMANDS.has(command)) return;
   asked = true;
-  const { setFlagsFromString } = createRequire(import.meta.url)('node:v8') as typeof import('node:v8');
-  setFlagsFromString(`--interrupt-budget=${SHORT_BUDGET}`);
+  nodeV8().setFlagsFromString(`--interrupt-budget=${SHORT_BUDGET}`);
 }
