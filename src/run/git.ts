@@ -118,15 +118,43 @@ export class Git {
 
   private spawner: GitSpawner | undefined;
 
-  /** Starts git from worker threads from now on (see GitSpawner): for a run, which starts git hundreds of times. */
+  /** Starts git through one small shell from now on (see GitSpawner): for a run, which starts git hundreds of times. */
   offThread(): this {
     this.spawner = new GitSpawner(this.env);
     return this;
   }
 
+  /** Ends what offThread started, once every git it started has ended. */
+  async close(): Promise<void> {
+    await this.spawner?.close();
+    this.spawner = undefined;
+  }
+
   /** Runs git and returns whatever happened. */
   exec(cwd: string, args: string[]): Promise<GitResult> {
-    if (this.spawner) return this.spawner.exec(cwd, args);
+    if (this.spawner) return this.spawner.exec(cwd, [args]);
+    return this.direct(cwd, args);
+  }
+
+  /**
+   * Runs git commands one after another, stopping at the first that fails:
+   * its result (or the last one's), with the output of all that ran. One
+   * round trip through the shell instead of one a command.
+   */
+  async execAll(cwd: string, commands: string[][]): Promise<GitResult> {
+    if (this.spawner) return this.spawner.exec(cwd, commands);
+    const all: GitResult = { code: 0, stdout: '', stderr: '' };
+    for (const args of commands) {
+      const r = await this.direct(cwd, args);
+      all.code = r.code;
+      all.stdout += r.stdout;
+      all.stderr += r.stderr;
+      if (r.code !== 0) break;
+    }
+    return all;
+  }
+
+  private direct(cwd: string, args: string[]): Promise<GitResult> {
     return new Promise((resolve, reject) => {
       const child = spawn('git', ['-C', cwd, ...args], { env: this.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
       const out: Buffer[] = [];

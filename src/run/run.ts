@@ -63,7 +63,17 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  * stopped by SIGINT / SIGTERM / SIGHUP, once no process it started is alive.
  */
 export async function executeRun(req: RunRequest, result: LintResult, io: Io): Promise<number> {
-  const git = new Git(io.env);
+  // A run starts git hundreds of times, and its checks before anything starts side by side: through one small
+  // shell from the first call (see GitSpawner), which ends with the run once every git it started has ended.
+  const git = new Git(io.env).offThread();
+  try {
+    return await execute(req, result, io, git);
+  } finally {
+    await git.close();
+  }
+}
+
+async function execute(req: RunRequest, result: LintResult, io: Io, git: Git): Promise<number> {
   const specDir = resolve(io.cwd, req.dir);
   const repoRoot = await repoRootOf(git, specDir);
   const plan = buildPlan(result, { repoRoot: repoRoot ?? io.cwd, cwd: io.cwd });
@@ -192,8 +202,6 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
   writeState(state);
 
   const progress = new Progress(io.stdout, io.cwd, useColor(io.stdout, io.env));
-  // From here on git is started hundreds of times: off the main thread.
-  git.offThread();
   const merger: Merger = new Merger(
     git,
     root,

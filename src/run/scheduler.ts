@@ -563,10 +563,9 @@ export class Scheduler {
     const uncommittedMarkers = markers(st.changed);
     if (uncommittedMarkers) return uncommittedMarkers;
     if (st.changed.length > 0) {
-      await git.run(t.worktree, ['add', '-A']);
       const message = ['-m', `${t.id}: ${t.title}`, '-m', `Committed by specdag (run ${this.state.runId}): what the agent of task '${t.id}' left uncommitted.`];
-      const r = await git.exec(t.worktree, ['commit', '--quiet', ...message]);
-      if (r.code !== 0) throw new GitError(['commit', ...message], r.code, r.stdout, r.stderr);
+      const r = await git.execAll(t.worktree, [['add', '-A'], ['commit', '--quiet', ...message]]);
+      if (r.code !== 0) throw new GitError(['add', '-A', '&&', 'git', 'commit', ...message], r.code, r.stdout, r.stderr);
     } else if (committedNothing && !t.allowEmpty) {
       if (rejudge) return {};
       return this.failed(t, 'no-changes', "its agent exited 0 but changed nothing (no commit, nothing left uncommitted); if that is right for this task, set 'allow_empty: true' in its spec") || 'failed';

@@ -1,95 +1,141 @@
-import { Worker } from 'node:worker_threads';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { shQuote } from '../export/quote.js';
 import type { GitResult } from './git.js';
 
 /**
- * Starting a process blocks the thread that starts it (libuv forks the whole
- * node process, then waits for the child's exec): measured on the benchmark
- * machine, 30 ms a process under load, and a run starts about ten per task,
- * git most of them. So git is started from two worker threads: the main
- * thread, which schedules, starts the agents and writes the state, never
- * waits for a fork, and two forks can run at once on two cores.
+ * Starting a process from node is dear: libuv forks the whole node process
+ * (its page tables grow with its heap), then blocks the starting thread until
+ * the child has exec'd, and the child pays again to throw the copy away.
+ * Measured on the benchmark machine: about 5 ms a start from a 48 MiB node,
+ * 9 ms from 230 MiB, and 20 ms under a run's load; a run starts git about
+ * seven times a task. So a run starts git from one small `sh` kept for the
+ * purpose: node writes a command line to it, the shell forks (cheap: a
+ * shell is a few hundred kilobytes) and reports the exit code on a line;
+ * stdout and stderr go to files in a private temporary folder, read back
+ * and deleted. Commands run side by side, as before.
  *
- * The workers are plain scripts (no file to ship: evaluated from this
- * source), started on first use, and they keep the process alive only
- * while a command is in flight.
+ * The shell is started on first use in a process group of its own (a
+ * Ctrl-C in the terminal reaches specdag only, and git finishes the step
+ * under way), and keeps specdag alive only while a command is in flight.
+ * When specdag ends, the shell reads the end of its input and exits; a
+ * git still running finishes on its own, as it would have before.
  */
-const SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { spawn } = require('node:child_process');
-parentPort.on('message', ({ id, cwd, args }) => {
-  let child;
-  try {
-    child = spawn('git', ['-C', cwd, ...args], { env: workerData.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (e) {
-    parentPort.postMessage({ id, error: { code: e.code, message: e.message } });
-    return;
-  }
-  const out = [];
-  const err = [];
-  child.stdout.on('data', (b) => out.push(b));
-  child.stderr.on('data', (b) => err.push(b));
-  child.on('error', (e) => parentPort.postMessage({ id, error: { code: e.code, message: e.message } }));
-  child.on('close', (code) => parentPort.postMessage({ id, code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-});
-`;
-
-interface Reply {
-  id: number;
-  code?: number | null;
-  stdout?: string;
-  stderr?: string;
-  error?: { code?: string; message: string };
-}
-
-const WORKERS = 2;
-
 export class GitSpawner {
-  private workers: { worker: Worker; busy: number }[] = [];
-  private readonly pending = new Map<number, { resolve(r: GitResult): void; reject(e: Error): void; worker: { worker: Worker; busy: number } }>();
+  private shell: ChildProcess | undefined;
+  private dir: string | undefined;
+  private readonly pending = new Map<number, Pending>();
   private next = 0;
+  private buffered = '';
 
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
-  exec(cwd: string, args: string[]): Promise<GitResult> {
-    if (this.workers.length === 0) this.start();
-    const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+  /** Runs `git -C cwd <args>` for each of `commands` in turn, stopping at the first that fails: its result, or the last one's. */
+  exec(cwd: string, commands: string[][]): Promise<GitResult> {
+    const shell = this.shell ?? this.start();
     const id = this.next++;
-    if (slot.busy++ === 0) slot.worker.ref();
+    const out = join(this.dir!, `${id}.out`);
+    const err = join(this.dir!, `${id}.err`);
+    const git = commands.map((args) => `git ${['-C', cwd, ...args].map(shQuote).join(' ')}`).join(' && ');
+    // `$!` is the job's pid: once its result is in, the shell is told to `wait` for it (a shell that is not
+    // interactive reaps a background job only then; its CPU time then counts as specdag's, as it did before).
+    const line = `{ { ${git}; } </dev/null >${shQuote(out)} 2>${shQuote(err)}; echo "${id} $?"; } & echo "${id} pid $!"\n`;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, worker: slot });
-      slot.worker.postMessage({ id, cwd, args });
+      this.pending.set(id, { resolve, reject, out, err });
+      if (this.pending.size === 1) this.ref(true);
+      shell.stdin!.write(line);
     });
   }
 
-  private start(): void {
-    for (let i = 0; i < WORKERS; i++) {
-      const worker = new Worker(SOURCE, { eval: true, workerData: { env: this.env } });
-      const slot = { worker, busy: 0 };
-      worker.unref();
-      worker.on('message', (reply: Reply) => this.settle(reply));
-      worker.on('error', (err) => this.failAll(slot, err));
-      this.workers.push(slot);
+  /**
+   * Waits for every git still running (the shell reaps them), then lets the
+   * shell end: a run's last step, so that nothing it started outlives it.
+   */
+  async close(): Promise<void> {
+    const shell = this.shell;
+    if (!shell) return;
+    this.ref(true);
+    const ended = new Promise<void>((resolve) => shell.once('exit', () => resolve()));
+    shell.stdin!.end('wait\n');
+    await ended;
+  }
+
+  private start(): ChildProcess {
+    if (this.dir === undefined) {
+      const dir = mkdtempSync(join(tmpdir(), 'specdag-git-'));
+      this.dir = dir;
+      process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    }
+    const shell = spawn('/bin/sh', [], { env: this.env, detached: true, stdio: ['pipe', 'pipe', 'ignore'] });
+    this.shell = shell;
+    shell.stdout!.setEncoding('utf8');
+    shell.stdout!.on('data', (text: string) => this.read(text));
+    // A shell that could not start or that died takes its commands with it: they fail, the next one starts a new shell.
+    const gone = (err: Error) => {
+      if (this.shell !== shell) return;
+      this.shell = undefined;
+      this.buffered = '';
+      for (const [id, waiting] of this.pending) {
+        this.pending.delete(id);
+        waiting.reject(err);
+      }
+    };
+    shell.on('error', gone);
+    shell.on('exit', (code, signal) => gone(new Error(`the shell that starts git ended (${signal ?? `exit code ${code}`})`)));
+    shell.stdin!.on('error', () => undefined);
+    return shell;
+  }
+
+  /** Lines `<id> pid <pid>` (the job started) and `<id> <exit code>` (it ended), in either order. */
+  private read(text: string): void {
+    this.buffered += text;
+    let nl: number;
+    while ((nl = this.buffered.indexOf('\n')) >= 0) {
+      const [idText, a, b] = this.buffered.slice(0, nl).split(' ');
+      this.buffered = this.buffered.slice(nl + 1);
+      const waiting = this.pending.get(Number(idText));
+      if (!waiting) continue;
+      if (a === 'pid') waiting.pid = b;
+      else waiting.code = Number(a);
+      if (waiting.pid === undefined || waiting.code === undefined) continue;
+      this.pending.delete(Number(idText));
+      this.shell?.stdin!.write(`wait ${waiting.pid}\n`);
+      void this.settle(waiting, waiting.code);
+      if (this.pending.size === 0) this.ref(false);
     }
   }
 
-  private settle(reply: Reply): void {
-    const waiting = this.pending.get(reply.id);
-    if (!waiting) return;
-    this.pending.delete(reply.id);
-    if (--waiting.worker.busy === 0) waiting.worker.worker.unref();
-    if (reply.error) {
-      const err = Object.assign(new Error(reply.error.message), { code: reply.error.code }) as NodeJS.ErrnoException;
-      waiting.reject(err);
-    } else waiting.resolve({ code: reply.code ?? null, stdout: reply.stdout ?? '', stderr: reply.stderr ?? '' });
+  private async settle(waiting: Pending, code: number): Promise<void> {
+    const [stdout, stderr] = await Promise.all([readFile(waiting.out, 'utf8').catch(() => ''), readFile(waiting.err, 'utf8').catch(() => '')]);
+    void unlink(waiting.out).catch(() => undefined);
+    void unlink(waiting.err).catch(() => undefined);
+    // The shell could not find git: the same error a direct start gives.
+    if (code === 127 && /not found|No such file/.test(stderr) && !stderr.startsWith('git:') && !stderr.includes('fatal:')) {
+      waiting.reject(Object.assign(new Error('spawn git ENOENT'), { code: 'ENOENT' }));
+      return;
+    }
+    waiting.resolve({ code, stdout, stderr });
   }
 
-  /** A worker that died takes its commands with it: they fail, the others go on. */
-  private failAll(slot: { worker: Worker; busy: number }, err: Error): void {
-    for (const [id, waiting] of this.pending) {
-      if (waiting.worker !== slot) continue;
-      this.pending.delete(id);
-      waiting.reject(err);
+  /** The shell keeps specdag running only while a command is in flight. */
+  private ref(on: boolean): void {
+    const shell = this.shell;
+    if (!shell) return;
+    for (const handle of [shell, shell.stdin, shell.stdout] as ({ ref(): void; unref(): void } | null)[]) {
+      if (on) handle?.ref();
+      else handle?.unref();
     }
-    this.workers = this.workers.filter((w) => w !== slot);
   }
+}
+
+interface Pending {
+  resolve(r: GitResult): void;
+  reject(e: Error): void;
+  out: string;
+  err: string;
+  pid?: string;
+  code?: number;
 }
