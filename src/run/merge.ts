@@ -7,7 +7,15 @@ import { detachedHead, readBranches } from './refs.js';
 import { firstLine, TaskError } from './worktree.js';
 
 export type MergeResult =
-  | { kind: 'merged'; /** The merge commit, now the target's tip. */ commit: string; /** The commit merged in (the second parent). */ merged: string }
+  | {
+      kind: 'merged';
+      /** The merge commit, now the target's tip (or, when `landed` is false, the scratch worktree's: passed, not landed yet). */
+      commit: string;
+      /** The commit merged in (the second parent). */
+      merged: string;
+      /** False: the merge passed its check, and the target waits for `land`. */
+      landed?: false;
+    }
   | { kind: 'conflict'; /** Paths that conflict. */ conflicts: string[]; /** The commit that was to be merged. */ merged?: string }
   | { kind: 'failed'; message: string }
   /** The merge was made but its check failed: it was dropped, and the target did not move. */
@@ -56,8 +64,13 @@ export class Merger {
     return this.gate !== undefined;
   }
 
-  /** Merges `ref` into the target, whose tip is `tip` (the caller knows it). */
-  async merge(ref: string, tip: string, messages: string[], check?: MergeCheck): Promise<MergeResult> {
+  /**
+   * Merges `ref` into the target, whose tip is `tip` (the caller knows it).
+   * With a check and `land` false, a merge that passes stays in the scratch
+   * worktree (`landed: false`) and the next merge builds on it; the caller
+   * brings the target there with `land`, before anything else touches it.
+   */
+  async merge(ref: string, tip: string, messages: string[], check?: MergeCheck, land = true): Promise<MergeResult> {
     const msg = messages.flatMap((m) => ['-m', m]);
     if (!this.gate || !check) return this.mergeHere(this.targetWorktree, ref, msg, true);
     const gate = this.gate.worktree;
@@ -72,9 +85,20 @@ export class Merger {
     const passed = await check(gate, made.commit);
     if (passed === undefined) return { kind: 'stopped' };
     if (!passed) return { kind: 'check-failed', commit: made.commit, merged: made.merged };
-    const ff = await this.git.exec(this.targetWorktree, ['merge', '--ff-only', '--quiet', made.commit]);
-    if (ff.code !== 0) return { kind: 'failed', message: `the checked merge ${made.commit.slice(0, 7)} could not be brought to the target worktree: ${firstLine(ff.stderr || ff.stdout)}` };
-    return made;
+    if (!land) return { ...made, landed: false };
+    const failed = await this.land(made.commit);
+    return failed === undefined ? made : { kind: 'failed', message: failed };
+  }
+
+  /**
+   * Brings the target branch and its worktree to a merge (or the last of
+   * several in a row) that passed in the scratch worktree: a fast-forward,
+   * so the target only ever points at checked commits. Undefined when done,
+   * else why not.
+   */
+  async land(commit: string): Promise<string | undefined> {
+    const ff = await this.git.exec(this.targetWorktree, ['merge', '--ff-only', '--quiet', commit]);
+    return ff.code === 0 ? undefined : `the checked merge ${commit.slice(0, 7)} could not be brought to the target worktree: ${firstLine(ff.stderr || ff.stdout)}`;
   }
 
   private async mergeHere(wt: string, ref: string, msg: string[], intoTarget: boolean): Promise<MergeResult> {

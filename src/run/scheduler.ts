@@ -89,6 +89,8 @@ export class Scheduler {
   private readonly slots = new Set<string>();
   private inflight = 0;
   private merging = false;
+  /** Merges that passed their check in the scratch worktree, in order, waiting for the target to be brought there (land). */
+  private readonly unlanded: { t: TaskState; commit: string; merged: string }[] = [];
   /** Why nothing new starts: a signal, or the target or base branch moved under the run ('moved'). */
   private stopping: NodeJS.Signals | 'moved' | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
@@ -252,7 +254,7 @@ export class Scheduler {
         const t = this.mergeQueue.shift()!;
         this.merging = true;
         this.track(
-          this.opts.lock.run(() => this.merge(t)).finally(() => {
+          this.opts.lock.run(() => this.mergeQueued(t)).finally(() => {
             this.merging = false;
           }),
         );
@@ -671,8 +673,7 @@ export class Scheduler {
       this.opts.progress.line(`specdag: merging '${base}' (${commits} ahead) into '${state.targetBranch}' ${why}; dropped, the run goes on from '${state.targetBranch}' as it is`);
     };
     if (r.kind === 'merged') {
-      state.targetCommit = r.commit;
-      this.opts.tips.write(r.commit);
+      this.moveTarget(r.commit);
       record.commit = r.commit;
       this.opts.progress.line(`specdag: merged '${base}' into '${state.targetBranch}' first: it gained ${commits} since the target was made`);
     } else if (r.kind === 'conflict') drop(`conflicts in ${r.conflicts.join(', ')}`);
@@ -723,6 +724,60 @@ export class Scheduler {
   }
 
   /**
+   * Merges `first`, then every finished task that waits meanwhile, one at a
+   * time under the lock. With a merge gate, a merge that passed stays in the
+   * scratch worktree while others wait, and the next one builds on it: the
+   * target moves once the queue is empty (or max_parallel merges passed, or
+   * before anything else is done there), straight to the last merge that
+   * passed. Every commit it points to passed the check, and `git log
+   * --first-parent` still shows one merge per task; what is saved is a
+   * checkout of the target worktree (and the lock taken again) per merge
+   * that found others waiting.
+   */
+  private async mergeQueued(first: TaskState): Promise<void> {
+    try {
+      for (let t: TaskState | undefined = first; t !== undefined; t = this.stopping ? undefined : this.mergeQueue.shift()) await this.merge(t);
+    } finally {
+      await this.land();
+    }
+  }
+
+  /** The target brought to the last merge that passed (see mergeQueued); its tasks are merged then. */
+  private async land(): Promise<void> {
+    const batch = this.unlanded.splice(0);
+    const last = batch.at(-1);
+    // A branch moved under the run: nothing is built on it; the tasks stay done, and a resume merges them again.
+    if (last === undefined || this.stopping === 'moved') return;
+    this.state.merging = last.t.id;
+    this.save(true);
+    const failed = await this.opts.merger.land(last.commit).catch((err: unknown) => messageOf(err));
+    delete this.state.merging;
+    if (failed !== undefined) {
+      for (const { t } of batch) this.fail(t, 'conflict', `merging '${t.branch}' into '${this.state.targetBranch}' failed: ${failed}`);
+      return;
+    }
+    this.moveTarget(last.commit);
+    for (const { t, commit, merged } of batch) this.merged(t, commit, merged);
+  }
+
+  /** Where specdag last put the target, for this run and for any other specdag on the same target. */
+  private moveTarget(commit: string): void {
+    this.state.targetCommit = commit;
+    this.opts.tips.write(commit);
+  }
+
+  private merged(t: TaskState, commit: string, merged: string): void {
+    t.mergeCommit = commit;
+    t.commit = merged;
+    t.mergedAt = this.now();
+    t.status = 'merged';
+    delete t.reason;
+    delete t.failure;
+    this.save();
+    this.opts.progress.merged(t);
+  }
+
+  /**
    * Merges a finished task into the target branch (one at a time: the
    * caller holds the lock). With PROJECT.md's verify, the merge is checked
    * before the target moves; a task that passes alone but fails merged gets
@@ -739,25 +794,25 @@ export class Scheduler {
       if (this.opts.resumedConflicts.has(t.id) && !(await this.takeResolution(t))) return;
       this.state.merging = t.id;
       this.save(true);
-      const tip = this.opts.tips.read() ?? this.state.targetCommit!;
+      const tip = this.unlanded.at(-1)?.commit ?? this.opts.tips.read() ?? this.state.targetCommit!;
       const check: MergeCheck = async (where, commit) => {
         const record = await this.runCommand(t, 'merge', mergeCheck!, where, commit);
         return record === undefined ? undefined : record.exitCode === 0;
       };
-      const r = await this.opts.merger.merge(t.branch, tip, [`Merge ${t.branch}: ${t.title}`, `specdag run ${this.state.runId}, task '${t.id}'.`], mergeCheck !== undefined ? check : undefined);
+      const r = await this.opts.merger.merge(t.branch, tip, [`Merge ${t.branch}: ${t.title}`, `specdag run ${this.state.runId}, task '${t.id}'.`], mergeCheck !== undefined ? check : undefined, false);
       delete this.state.merging;
-      if (r.kind === 'merged') {
-        t.mergeCommit = r.commit;
+      if (r.kind === 'merged' && r.landed === false) {
         t.commit = r.merged;
-        this.state.targetCommit = r.commit;
-        this.opts.tips.write(r.commit);
-        t.mergedAt = this.now();
-        t.status = 'merged';
-        delete t.reason;
-        delete t.failure;
-        this.save();
-        this.opts.progress.merged(t);
+        this.unlanded.push({ t, commit: r.commit, merged: r.merged });
+        if (this.mergeQueue.length === 0 || this.unlanded.length >= this.opts.maxParallel) await this.land();
+        else this.save();
         return;
+      }
+      // Whatever else happens here happens on a target that holds every merge that passed.
+      await this.land();
+      if (r.kind === 'merged') {
+        this.moveTarget(r.commit);
+        return this.merged(t, r.commit, r.merged);
       }
       if (r.kind === 'stopped') {
         // Ctrl-C during the merge's check: the merge is dropped, the task stays done and a resume merges it again.
@@ -765,7 +820,7 @@ export class Scheduler {
         return;
       }
       if (r.kind === 'failed') return this.fail(t, 'conflict', `merging '${t.branch}' into '${target}' failed: ${r.message}`);
-      if (r.kind === 'check-failed') return await this.mergeCheckFailed(t, tip, r.merged);
+      if (r.kind === 'check-failed') return await this.mergeCheckFailed(t, this.opts.tips.read() ?? this.state.targetCommit!, r.merged);
       if (r.merged) t.commit = r.merged;
       if (this.opts.resumedConflicts.delete(t.id)) {
         this.feedback.set(t.id, conflictFeedback(t.branch, target, r.conflicts));
