@@ -49,6 +49,7 @@ export interface GateOptions {
 export class Merger {
   private gateHead: string | undefined;
   private gateReady = false;
+  private gateAhead: Promise<void> | undefined;
 
   constructor(
     private readonly git: Git,
@@ -74,6 +75,8 @@ export class Merger {
     const msg = messages.flatMap((m) => ['-m', m]);
     if (!this.gate || !check) return this.mergeHere(this.targetWorktree, ref, msg, true);
     const gate = this.gate.worktree;
+    // Made ahead (prepareGate) or now; a failure ahead is met again here, where the merge reports it.
+    await this.gateAhead?.catch(() => undefined);
     await this.ensureGate(tip);
     if (this.gateHead !== tip) {
       await this.git.run(gate, ['reset', '--hard', '--quiet', tip]);
@@ -142,8 +145,24 @@ export class Merger {
     return commit && merged ? { commit, merged } : undefined;
   }
 
+  /**
+   * Makes the scratch worktree (and runs its setup) while the first tasks
+   * work, behind every worktree a task waits for, so the first merge does
+   * not wait for it.
+   */
+  prepareGate(tip: string): void {
+    if (this.gate === undefined || this.gateAhead !== undefined) return;
+    this.gateAhead = this.ensureGate(tip, false);
+    this.gateAhead.catch(() => undefined);
+  }
+
+  /** Once the scratch worktree made ahead is ready (or failed: a merge would have said so). */
+  async idle(): Promise<void> {
+    await this.gateAhead?.catch(() => undefined);
+  }
+
   /** The scratch worktree, detached at `tip`: created (and set up) when missing, reused as specdag left it otherwise. */
-  private async ensureGate(tip: string): Promise<void> {
+  private async ensureGate(tip: string, urgent = true): Promise<void> {
     const gate = this.gate!;
     if (this.gateReady) return;
     const { git } = this;
@@ -154,7 +173,7 @@ export class Merger {
       await gate.worktreeLock.run(async () => {
         if (entry) await git.run(this.root, ['worktree', 'prune']);
         await git.run(this.root, ['worktree', 'add', '--quiet', '--detach', gate.worktree, tip]);
-      });
+      }, urgent);
       this.gateHead = tip;
     }
     // The setup keeps its own record of having passed there (a worktree from an earlier run is not set up again).

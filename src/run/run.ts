@@ -248,7 +248,12 @@ async function execute(req: RunRequest, result: LintResult, io: Io, git: Git): P
     const found = state.tasks.filter((t) => t.onTarget !== undefined && !mergedBefore.has(t.id));
     if (found.length > 0) progress.line(`specdag: already on '${plan.targetBranch}', not run again: ${found.map((t) => t.id).join(', ')}`);
     progress.begin(state.tasks);
-    await scheduler.run();
+    const running = scheduler.run();
+    // The first tasks have asked for their worktrees by now: the merge-check worktree comes after them.
+    merger.prepareGate(state.targetCommit!);
+    await running;
+    await merger.idle();
+    await scheduler.dropPremade();
     if (!scheduler.moved) await lock.run(() => scheduler.branchesInPlace());
   } catch (err) {
     // Whatever went wrong, the state on disk must not claim a live run.

@@ -11,7 +11,7 @@ import { gitDirOf } from './recover.js';
 import { readBranches } from './refs.js';
 import type { Progress } from './progress.js';
 import { runsDir, SPECDAG_DIR, writeState, type CheckRecord, type Failure, type RunState, type TaskState } from './state.js';
-import { firstLine, prepareWorktree, TaskError } from './worktree.js';
+import { firstLine, premakeWorktree, prepareWorktree, TaskError } from './worktree.js';
 
 export interface SchedulerOptions {
   git: Git;
@@ -52,6 +52,8 @@ export interface SchedulerOptions {
 }
 
 const SETTLED = new Set<TaskState['status']>(['merged', 'failed', 'conflict', 'skipped']);
+/** A dependency in these states may still be merged in this run, soon. */
+const UNDER_WAY = new Set<TaskState['status']>(['running', 'done']);
 
 /** How long a state change may wait to be written with the next ones (see save). */
 const SAVE_MS = 100;
@@ -84,6 +86,8 @@ export class Scheduler {
   private readonly agentStarts = new Map<string, number>();
   /** Worktrees being created ahead of a free slot: whether each is new once ready, undefined when that failed. */
   private readonly prepared = new Map<string, Promise<boolean | undefined>>();
+  /** Worktrees made ahead, detached, for tasks that wait only for tasks under way (see premakeWorktree): made or not. */
+  private readonly premade = new Map<string, Promise<boolean>>();
   /** Tasks holding a slot: from their start until their agent exits (committing and merging take none). */
   private active = 0;
   private readonly slots = new Set<string>();
@@ -286,9 +290,16 @@ export class Scheduler {
     this.pump();
   }
 
-  /** Creates the worktrees of the next ready tasks that wait for a slot. */
+  /**
+   * Creates the worktrees of the next ready tasks that wait for a slot; then,
+   * while there is room (max_parallel worktrees ahead in all), makes the
+   * worktrees of tasks that wait only for tasks under way, detached at the
+   * target's tip of now: when their dependencies are merged, a checkout of
+   * what those changed (and the branch) is all that is left, instead of
+   * max_parallel worktrees made one after another behind a lock.
+   */
   private prefetch(othersSettled: boolean): void {
-    let ahead = this.prepared.size;
+    let ahead = this.prepared.size + this.premade.size;
     for (const t of this.queue) {
       if (ahead >= this.opts.maxParallel) break;
       if (this.prepared.has(t.id) || !this.canStart(t, othersSettled)) continue;
@@ -300,6 +311,38 @@ export class Scheduler {
       this.prepared.set(t.id, work);
       ahead++;
       this.track(work.then(() => undefined));
+    }
+    const tip = this.state.targetCommit;
+    for (const t of this.queue) {
+      if (ahead >= this.opts.maxParallel || tip === undefined) break;
+      if (this.prepared.has(t.id) || this.premade.has(t.id) || !this.nextUp(t)) continue;
+      const work = premakeWorktree(this.opts.git, this.state.repoRoot, this.opts.commonDir, t, tip, this.opts.worktreeLock).catch(() => false);
+      this.premade.set(t.id, work);
+      ahead++;
+      this.track(work.then(() => undefined));
+    }
+  }
+
+  /** A pending task that waits only for tasks under way: running, or done and waiting for their merge. */
+  private nextUp(t: TaskState): boolean {
+    if (t.status !== 'pending' || t.phase === 'integration') return false;
+    const before = t.phase === 'foundation' ? this.foundation.slice(0, this.foundation.indexOf(t)) : this.foundation;
+    const waits = [...t.dependsOn, ...before.map((f) => f.id)].filter((id) => !this.satisfied(id));
+    return waits.length > 0 && waits.every((id) => UNDER_WAY.has(this.byId.get(id)?.status ?? 'pending'));
+  }
+
+  /**
+   * Worktrees made ahead for tasks that never started (a dependency failed,
+   * the run stopped): removed the way `git worktree remove` allows (never
+   * forced; one that cannot be is left, and a later run takes it over).
+   */
+  async dropPremade(): Promise<void> {
+    const { git } = this.opts;
+    for (const [id, work] of this.premade) {
+      this.premade.delete(id);
+      if (!(await work)) continue;
+      const t = this.byId.get(id)!;
+      await this.opts.worktreeLock.run(() => git.exec(this.state.repoRoot, ['worktree', 'remove', t.worktree]));
     }
   }
 
@@ -369,9 +412,12 @@ export class Scheduler {
    * its setup has to run.
    */
   private async prepare(t: TaskState, urgent = true): Promise<boolean> {
+    const ahead = this.premade.get(t.id);
+    this.premade.delete(t.id);
+    const premade = ahead !== undefined && (await ahead);
     const tip = this.state.targetCommit;
     if (!tip) throw new TaskError(`the target branch '${this.state.targetBranch}' has no known tip`);
-    const fresh = await prepareWorktree(this.opts.git, this.state.repoRoot, t, tip, this.opts.worktreeLock, urgent, (text) => this.opts.progress.event(text));
+    const fresh = await prepareWorktree(this.opts.git, this.state.repoRoot, this.opts.commonDir, t, tip, this.opts.worktreeLock, urgent, (text) => this.opts.progress.event(text), premade);
     if (fresh) delete t.setupDone;
     this.save();
     return fresh;

@@ -167,3 +167,13 @@ test('make -j4 on the Makefile export: concurrent run --only processes merge eve
   assert.equal(starts(repo).length, 6, 'no agent ran twice');
   assert.equal(repo.git('rev-parse', 'specdag/integration'), tip);
 });
+
+test('a task worktree left half made (detached, no files checked out, by a run killed while making it) is finished, not refused', async () => {
+  const repo = makeRepo([{ id: 'a' }]);
+  repo.git('worktree', 'add', '--quiet', '--no-checkout', '--detach', join(repo.worktrees, 'a'), 'main');
+  const r = await repo.specdag(['run', 'specs']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(byId(repo.state()).a!.status, 'merged');
+  assert.equal(repo.git('-C', join(repo.worktrees, 'a'), 'symbolic-ref', '--short', 'HEAD'), 'specdag/a');
+  assert.equal(repo.git('show', 'specdag/integration:out/a.txt').split('\n')[0], 'a');
+});

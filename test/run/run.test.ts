@@ -194,6 +194,9 @@ test('a failed foundation task stops everything after it and keeps its work on i
   assert.ok(existsSync(join(repo.worktrees, 'f1', 'out', 'f1.partial')));
   assert.equal(repo.git('rev-parse', 'specdag/integration'), repo.git('rev-parse', 'main'), 'nothing reached the target branch');
   assert.equal(repo.git('-C', join(repo.worktrees, 'integration'), 'status', '--porcelain'), '', "the target worktree holds none of the failed task's work");
+  // f2's worktree was made ahead while f1 worked; f2 never started, so it is gone again, and it never had a branch.
+  assert.ok(!existsSync(join(repo.worktrees, 'f2')), 'the worktree made ahead for f2 was removed');
+  assert.equal(repo.git('branch', '--list', 'specdag/f2'), '');
 
   repo.control('f1', 'exit', '0');
   const again = await repo.specdag(['run', 'specs', '--resume']);
@@ -201,6 +204,25 @@ test('a failed foundation task stops everything after it and keeps its work on i
   assert.equal(repo.git('show', 'specdag/integration:out/f1.partial'), 'half done');
   assert.deepEqual(repo.events().filter((e) => e.startsWith('start')), ['start f1', 'start f1', 'start f2', 'start a']);
   assert.match(repo.git('show', 'specdag/integration:out/f2.txt'), /^f2\nf1\.partial\nf1\.txt$/, "f2 started from the target's tip with f1 merged");
+});
+
+test('while a foundation task works, the worktrees of the tasks waiting for it are made ahead, detached; each gets its branch from the tip with it merged', async () => {
+  const repo = makeRepo([{ id: 'f', phase: 'foundation' }, { id: 'a' }, { id: 'b' }]);
+  // f looks at its sibling worktrees while it works: made ahead and checked out, but on no branch yet.
+  repo.control(
+    'f',
+    'run',
+    'for i in $(seq 200); do if [ -f ../a/README.md ] && [ -f ../b/README.md ]; then break; fi; sleep 0.05; done\nfor w in a b; do git -C "../$w" rev-parse --abbrev-ref HEAD 2>&1 || echo missing; done > "$AGENT_CTL/seen-by-f"\n',
+  );
+  const r = await repo.specdag(['run', 'specs']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(readFileSync(join(repo.ctl, 'seen-by-f'), 'utf8'), 'HEAD\nHEAD\n', 'both were detached worktrees while f worked');
+  const mergedF = byId(repo.state()).f!.mergeCommit!;
+  for (const id of ['a', 'b']) {
+    assert.equal(repo.git('-C', join(repo.worktrees, id), 'symbolic-ref', '--short', 'HEAD'), `specdag/${id}`);
+    assert.equal(repo.git('merge-base', `specdag/${id}`, mergedF), mergedF, `specdag/${id} starts from the target with f merged`);
+    assert.equal(repo.git('show', `specdag/integration:out/${id}.txt`), `${id}\nf.txt`, `${id}'s agent found f's work`);
+  }
 });
 
 test('--max-parallel 1 and 8 give the same final tree', async () => {

@@ -319,3 +319,31 @@ test('Ctrl-C during the check of a merge drops the merge; the task stays done an
   assert.equal(byId(repo.state()).a!.status, 'merged');
   assert.equal(repo.events().length, before, 'merged without its agent');
 });
+
+test('merges that pass while others wait build on each other; the target moves once, to the last, and every commit it pointed to passed', async () => {
+  // Every check takes a second: while the first merge is checked, the other three tasks finish and wait.
+  const check = 'sleep 1; test -z "$(cat routes/*.txt 2>/dev/null | sort | uniq -d)"';
+  const tasks = ['a', 'b', 'c', 'd'].map((id) => ({ id, owns: [`out/${id}.txt`, `routes/${id}.txt`] }));
+  const repo = makeRepo(tasks, { project: { extra: [`verify: ${check}`] } });
+  for (const t of tasks) repo.control(t.id, 'run', `mkdir -p routes; echo "/${t.id}" > "routes/${t.id}.txt"\n`);
+  const r = await repo.specdag(['run', 'specs']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const state = byId(repo.state());
+  for (const t of tasks) assert.equal(state[t.id]!.status, 'merged', t.id);
+  // One merge per task on the first-parent line, in the order they were merged, each the task's recorded merge commit.
+  const firstParent = repo.git('log', '--first-parent', '--format=%H %s', 'main..specdag/integration').split('\n').reverse();
+  assert.equal(firstParent.length, 4, firstParent.join('\n'));
+  for (const line of firstParent) {
+    const [sha, , branch] = line.split(' ');
+    const id = branch!.replace(/^specdag\//, '').replace(/:$/, '');
+    assert.equal(state[id]!.mergeCommit, sha, line);
+  }
+  // The target moved fewer times than there were merges: some landed together. Each position it took passes the check.
+  const positions = [...new Set(repo.git('reflog', 'show', '--format=%H', 'specdag/integration').split('\n').filter(Boolean))];
+  assert.ok(positions.length < 1 + 4, `the target took ${positions.length} positions for 4 merges: ${repo.git('reflog', 'show', 'specdag/integration')}`);
+  const passed = new Set(Object.values(state).flatMap((t) => (t.checks ?? []).filter((c) => c.kind === 'merge' && c.exitCode === 0).map((c) => c.commit)));
+  const created = repo.git('rev-parse', 'main');
+  for (const sha of positions) assert.ok(sha === created || passed.has(sha), `the target pointed at ${sha}, which no passing merge check ran on`);
+  assert.equal(repo.git('-C', join(repo.worktrees, 'integration'), 'rev-parse', 'HEAD'), repo.git('rev-parse', 'specdag/integration'));
+  assert.equal(repo.git('-C', join(repo.worktrees, 'integration'), 'status', '--porcelain'), '');
+});
