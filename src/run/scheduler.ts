@@ -417,7 +417,7 @@ export class Scheduler {
     const premade = ahead !== undefined && (await ahead);
     const tip = this.state.targetCommit;
     if (!tip) throw new TaskError(`the target branch '${this.state.targetBranch}' has no known tip`);
-    const fresh = await prepareWorktree(this.opts.git, this.state.repoRoot, this.opts.commonDir, t, tip, this.opts.worktreeLock, urgent, (text) => this.opts.progress.event(text), premade);
+    const fresh = await prepareWorktree(this.opts.git, this.state.repoRoot, t, tip, this.opts.worktreeLock, urgent, (text) => this.opts.progress.event(text), premade);
     if (fresh) delete t.setupDone;
     this.save();
     return fresh;

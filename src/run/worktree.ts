@@ -27,7 +27,6 @@ export interface WorktreeTask {
 export async function prepareWorktree(
   git: Git,
   root: string,
-  commonDir: string,
   t: WorktreeTask,
   tip: string,
   lock: Lock,
@@ -43,17 +42,12 @@ export async function prepareWorktree(
       return true;
     }
   }
-  // The common case: no branch, no folder yet. Only the bookkeeping of `worktree add` is serialised (two git
-  // processes: detached, without files, so no branch is made under the lock); the checkout of the files and the
-  // branch are made beside the others. A branch that exists, or a ref store specdag cannot read, takes the long way.
-  if (!existsSync(t.worktree) && readBranches(commonDir, [t.branch])?.get(t.branch) === null) {
-    const added = await lock.run(() => git.exec(root, ['worktree', 'add', '--quiet', '--no-checkout', '--detach', t.worktree, tip]), urgent);
+  // The common case: no branch, no folder yet. Only the bookkeeping of `worktree add` is serialised; the
+  // checkout of the files runs beside the others. (`-b` refuses an existing branch, which takes the long way.)
+  if (!existsSync(t.worktree)) {
+    const added = await lock.run(() => git.exec(root, ['worktree', 'add', '--quiet', '--no-checkout', '-b', t.branch, t.worktree, tip]), urgent);
     if (added.code === 0) {
-      const r = await git.execAll(t.worktree, [
-        ['reset', '--hard', '--quiet'],
-        ['checkout', '--quiet', '-b', t.branch],
-      ]);
-      if (r.code !== 0) throw new TaskError(`its worktree ${t.worktree} was made, but not its branch '${t.branch}': ${firstLine(r.stderr || r.stdout)}`);
+      await git.run(t.worktree, ['reset', '--hard', '--quiet']);
       t.startCommit = tip;
       return true;
     }
