@@ -14,7 +14,11 @@
  *      includes the task's own `true` in its worktree); goal ≤ 150 ms;
  *   3. the git processes a run starts per task, with and without verify:
  *      a `git` on PATH that counts its calls, then hands over to the real one
- *      ((calls for N tasks − calls for the foundation alone) / N);
+ *      ((calls for N tasks − calls for the foundation alone) / N), in the
+ *      no-op runs of 2 only (the wrapper is a shell more per call: the timed
+ *      schedules of 1 and 4 run the real git); the processes git starts
+ *      itself (`worktree add` its `branch` and `symbolic-ref`, `merge` its
+ *      `stash create`) do not go through PATH and are not counted;
  *   4. what one-at-a-time merges cost when the check is slow: 8 one-second
  *      tasks at max_parallel 8 whose check takes --slow-check seconds, once
  *      with that check as each spec's own verify (no merge gate) and once as
