@@ -88,7 +88,7 @@ export class Scheduler {
   private readonly prepared = new Map<string, Promise<boolean | undefined>>();
   /** Worktrees made ahead, detached, for tasks that wait only for tasks under way (see premakeWorktree): made or not. */
   private readonly premade = new Map<string, Promise<boolean>>();
-  /** Tasks holding a slot: from their start until their agent exits (committing and merging take none). */
+  /** Tasks holding a slot: from their start until their work is judged (agent, commit, the task's check); merging takes none. */
   private active = 0;
   private readonly slots = new Set<string>();
   private inflight = 0;
@@ -342,7 +342,8 @@ export class Scheduler {
       this.premade.delete(id);
       if (!(await work)) continue;
       const t = this.byId.get(id)!;
-      await this.opts.worktreeLock.run(() => git.exec(this.state.repoRoot, ['worktree', 'remove', t.worktree]));
+      const r = await this.opts.worktreeLock.run(() => git.exec(this.state.repoRoot, ['worktree', 'remove', t.worktree]));
+      if (r.code !== 0) this.opts.progress.line(`specdag: kept ${t.worktree}, made ahead for '${t.id}', which did not start: ${firstLine(r.stderr || r.stdout)}`);
     }
   }
 
