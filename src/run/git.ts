@@ -118,7 +118,7 @@ export class Git {
 
   private spawner: GitSpawner | undefined;
 
-  /** Starts git through one small shell from now on (see GitSpawner): for a run, which starts git hundreds of times. */
+  /** Starts git through a few kept shells from now on (see GitSpawner): for a run, which starts git hundreds of times. */
   offThread(): this {
     this.spawner = new GitSpawner(this.env);
     return this;

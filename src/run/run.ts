@@ -63,8 +63,8 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  * stopped by SIGINT / SIGTERM / SIGHUP, once no process it started is alive.
  */
 export async function executeRun(req: RunRequest, result: LintResult, io: Io): Promise<number> {
-  // A run starts git hundreds of times, and its checks before anything starts side by side: through one small
-  // shell from the first call (see GitSpawner), which ends with the run once every git it started has ended.
+  // A run starts git hundreds of times, and its checks before anything starts side by side: through a few kept
+  // shells from the first call (see GitSpawner), which end with the run once every git they started has ended.
   const git = new Git(io.env).offThread();
   try {
     return await execute(req, result, io, git);
