@@ -119,12 +119,12 @@ export class Git {
   private spawner: GitSpawner | undefined;
 
   /** Starts git through a few kept shells from now on (see GitSpawner): for a run, which starts git hundreds of times. */
-  offThread(): this {
+  throughShells(): this {
     this.spawner = new GitSpawner(this.env);
     return this;
   }
 
-  /** Ends what offThread started, once every git it started has ended. */
+  /** Ends what throughShells started, once every git it started has ended. */
   async close(): Promise<void> {
     await this.spawner?.close();
     this.spawner = undefined;

@@ -65,7 +65,7 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export async function executeRun(req: RunRequest, result: LintResult, io: Io): Promise<number> {
   // A run starts git hundreds of times, and its checks before anything starts side by side: through a few kept
   // shells from the first call (see GitSpawner), which end with the run once every git they started has ended.
-  const git = new Git(io.env).offThread();
+  const git = new Git(io.env).throughShells();
   try {
     return await execute(req, result, io, git);
   } finally {
