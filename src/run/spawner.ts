@@ -134,7 +134,7 @@ async function settle(job: Job, code: number): Promise<void> {
   void unlink(job.out!).catch(() => undefined);
   void unlink(job.err!).catch(() => undefined);
   // The shell could not find git: the same error a direct start gives.
-  if (code === 127 && /not found|No such file/.test(stderr) && !stderr.includes('fatal:')) {
+  if (code === 127 && /\bgit: (command )?not found|git: No such file/.test(stderr)) {
     job.reject(Object.assign(new Error('spawn git ENOENT'), { code: 'ENOENT' }));
     return;
   }

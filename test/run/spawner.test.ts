@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Git } from '../../src/run/git.js';
+import { makeRepo } from './helpers.js';
+
+/** This process's children named `sh` (the kept shells), from /proc. */
+function childShells(): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (comm === 'sh' && Number(fields[1]) === process.pid && fields[0] !== 'Z') pids.push(Number(name));
+  }
+  return pids;
+}
+
+test('git through the kept shells gives what git started directly gives: any argument, any output, every exit code', async () => {
+  const repo = makeRepo([{ id: 'a' }]);
+  const direct = new Git(repo.env);
+  const shells = new Git(repo.env).throughShells();
+  try {
+    // Arguments a shell would otherwise read: quotes, $, backquotes, a trailing backslash, line breaks, a leading dash.
+    const message = `it's "$HOME" \`id\` $(id) \\\nline two\n-n\\`;
+    writeFileSync(join(repo.root, 'odd.txt'), 'x\n');
+    for (const git of [direct, shells]) await git.run(repo.root, ['add', 'odd.txt']);
+    const a = await shells.exec(repo.root, ['commit', '--quiet', '-m', message]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(repo.git('log', '-1', '--format=%B').trimEnd(), message.trimEnd());
+    // Output with NUL bytes and no final line break comes back byte for byte; stderr apart from stdout.
+    for (const args of [
+      ['ls-files', '-z'],
+      ['log', '-1', '--format=%H'],
+      ['rev-parse', '--verify', '--quiet', 'refs/heads/nope'],
+      ['frobnicate'],
+      ['status', '--porcelain=v2', '--branch', '-z'],
+    ]) {
+      const [d, s] = [await direct.exec(repo.root, args), await shells.exec(repo.root, args)];
+      assert.deepEqual(s, d, args.join(' '));
+    }
+    // Many at once: each gets its own answer, though at most six run at a time.
+    const many = await Promise.all(Array.from({ length: 40 }, (_, i) => shells.exec(repo.root, ['rev-parse', '--verify', '--quiet', i % 2 ? 'main' : `refs/heads/none-${i}`])));
+    const tip = repo.git('rev-parse', 'main');
+    many.forEach((r, i) => assert.deepEqual(r, i % 2 ? { code: 0, stdout: `${tip}\n`, stderr: '' } : { code: 1, stdout: '', stderr: '' }, `call ${i}`));
+    // Several in one round trip stop at the first that fails, with the output of all that ran.
+    const both = await shells.execAll(repo.root, [['rev-parse', 'main'], ['rev-parse', 'nope'], ['rev-parse', 'main']]);
+    assert.equal(both.code, 128);
+    assert.equal(both.stdout.split('\n')[0], tip);
+    assert.match(both.stderr, /nope/);
+    assert.equal(both.stdout.trim().split('\n').length, 2, 'the third did not run');
+  } finally {
+    await shells.close();
+  }
+});
+
+test('the kept shells: git missing from PATH is the error a direct start gives; a shell killed mid-call fails that call only; close waits and leaves nothing', async () => {
+  const repo = makeRepo([{ id: 'a' }]);
+  const emptyPath = mkdtempSync(join(tmpdir(), 'specdag-nogit-'));
+  const noGit = new Git({ ...repo.env, PATH: emptyPath }).throughShells();
+  try {
+    await assert.rejects(noGit.exec(repo.root, ['status']), (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
+  } finally {
+    await noGit.close();
+  }
+
+  const git = new Git(repo.env).throughShells();
+  // A git that takes its time (an alias that sleeps), and its shell killed meanwhile.
+  const hang = git.exec(repo.root, ['-c', 'alias.hang=!sleep 3', 'hang']);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const shellPids = childShells();
+  assert.equal(shellPids.length, 1, 'one call, one kept shell, a child of this process');
+  for (const pid of shellPids) process.kill(pid, 'SIGKILL');
+  await assert.rejects(hang, /the shell that starts git ended/);
+  // The next call starts a new shell and works.
+  assert.equal((await git.line(repo.root, ['rev-parse', 'main'])), repo.git('rev-parse', 'main'));
+  await git.close();
+  // Once closed, its shells are gone.
+  assert.deepEqual(childShells(), [], 'no kept shell outlives close');
+  // The folder git's output went to goes when the process exits: a process of its own, with a temporary folder of its own.
+  const tmp = mkdtempSync(join(tmpdir(), 'specdag-tmp-'));
+  const script = `import { Git } from ${JSON.stringify(new URL('../../src/run/git.ts', import.meta.url).href)};
+const git = new Git(process.env).throughShells();
+await git.run(${JSON.stringify(repo.root)}, ['status']);
+console.log(require('node:fs').readdirSync(${JSON.stringify(tmp)}).join(','));
+await git.close();`;
+  const during = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script.replace("require('node:fs')", '(await import("node:fs"))')], {
+    env: { ...repo.env, TMPDIR: tmp },
+    encoding: 'utf8',
+  });
+  assert.match(during, /^specdag-git-/, 'the output folder is in the temporary folder while git runs');
+  assert.deepEqual(readdirSync(tmp).filter((n) => n.startsWith('specdag-git-')), [], 'and gone once the process exited');
+});
