@@ -332,11 +332,14 @@ export class Scheduler {
   }
 
   /**
-   * Worktrees made ahead for tasks that never started (a dependency failed,
-   * the run stopped): removed the way `git worktree remove` allows (never
-   * forced; one that cannot be is left, and a later run takes it over).
+   * Worktrees made ahead for tasks that will not start (a dependency failed):
+   * removed the way `git worktree remove` allows (never forced; one that
+   * cannot be is named and left, and a later run takes it over). A run that
+   * was stopped leaves every worktree as it is (CLI.md); its resume takes
+   * them over.
    */
   async dropPremade(): Promise<void> {
+    if (this.stopping) return;
     const { git } = this.opts;
     for (const [id, work] of this.premade) {
       this.premade.delete(id);

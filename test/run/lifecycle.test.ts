@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { BIN } from '../helpers.js';
 import { byId, clear, makeRepo, type Repo } from './helpers.js';
@@ -176,4 +177,28 @@ test('a task worktree left half made (detached, no files checked out, by a run k
   assert.equal(byId(repo.state()).a!.status, 'merged');
   assert.equal(repo.git('-C', join(repo.worktrees, 'a'), 'symbolic-ref', '--short', 'HEAD'), 'specdag/a');
   assert.equal(repo.git('show', 'specdag/integration:out/a.txt').split('\n')[0], 'a');
+});
+
+test('Ctrl-C while the foundation works leaves the worktrees made ahead for its dependents as they are; the resume takes them over', async () => {
+  const repo = makeRepo([{ id: 'f', phase: 'foundation' }, { id: 'a' }]);
+  repo.control('f', 'run', 'touch "$AGENT_CTL/f.working"; if [ ! -f "$AGENT_CTL/f.quick" ]; then sleep 30; fi\n');
+  const child = spawn(process.execPath, [BIN, 'run', 'specs'], { cwd: repo.root, env: repo.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  const done = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const wt = join(repo.worktrees, 'a');
+  for (let i = 0; !(existsSync(join(repo.ctl, 'f.working')) && existsSync(join(wt, 'README.md'))); i++) {
+    if (i > 800) throw new Error(`f never started, or a's worktree was never made: ${out}`);
+    await sleep(25);
+  }
+  child.kill('SIGINT');
+  assert.equal(await done, 130, out);
+  assert.equal(repo.git('-C', wt, 'rev-parse', '--abbrev-ref', 'HEAD'), 'HEAD', "a's worktree made ahead is still there, detached");
+  assert.equal(repo.git('branch', '--list', 'specdag/a'), '', 'and a has no branch yet');
+  writeFileSync(join(repo.ctl, 'f.quick'), '');
+  const resumed = await repo.specdag(['run', 'specs', '--resume']);
+  assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+  assert.equal(byId(repo.state()).a!.status, 'merged');
+  assert.equal(repo.git('-C', wt, 'symbolic-ref', '--short', 'HEAD'), 'specdag/a');
+  assert.equal(repo.git('show', 'specdag/integration:out/a.txt'), 'a\nf.txt', "a started from the target with f merged");
 });
