@@ -102,8 +102,10 @@ export function withGitConfig(env: NodeJS.ProcessEnv, key: string, value: string
 
 /**
  * The `git` CLI, nothing reimplemented. Every call runs `git -C <cwd> …`
- * with an argument vector (no shell). Each git process gets its own process
- * group, so a Ctrl-C in the terminal reaches specdag only: the step under way
+ * with its arguments exactly as given (an argument vector; through a run's
+ * kept shells, each one single-quoted). Git runs outside specdag's process
+ * group (in its own, or its shell's), so a Ctrl-C in the terminal reaches
+ * specdag only: the step under way
  * finishes, and specdag stops between steps instead of leaving a half-done
  * merge or an index lock behind.
  */

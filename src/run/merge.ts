@@ -76,7 +76,7 @@ export class Merger {
     if (!this.gate || !check) return this.mergeHere(this.targetWorktree, ref, msg, true);
     const gate = this.gate.worktree;
     // Made ahead (prepareGate) or now; a failure ahead is met again here, where the merge reports it.
-    await this.gateAhead?.catch(() => undefined);
+    await this.idle();
     await this.ensureGate(tip);
     if (this.gateHead !== tip) {
       await this.git.run(gate, ['reset', '--hard', '--quiet', tip]);

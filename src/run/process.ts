@@ -58,25 +58,44 @@ function signalGroup(pid: number | undefined, signal: NodeJS.Signals | 0): boole
  */
 export function groupAlive(pgid: number | undefined): boolean {
   if (!signalGroup(pgid, 0)) return false;
+  const table = processTable();
+  return table === undefined || table.some((p) => p.pgrp === pgid && p.state !== 'Z' && p.state !== 'X');
+}
+
+/** A process as /proc/<pid>/stat tells it. */
+export interface ProcessEntry {
+  pid: number;
+  /** The program's name, as the kernel keeps it (at most 15 characters). */
+  comm: string;
+  /** R, S, D, Z (zombie), X (dead), ... */
+  state: string;
+  ppid: number;
+  pgrp: number;
+}
+
+/** Every process /proc shows, or undefined where there is no /proc to read (not Linux). */
+export function processTable(): ProcessEntry[] | undefined {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {
-    return true;
+    return undefined;
   }
+  const table: ProcessEntry[] = [];
   for (const name of entries) {
     if (!/^\d+$/.test(name)) continue;
     let stat: string;
     try {
       stat = readFileSync(`/proc/${name}/stat`, 'utf8');
     } catch {
-      continue;
+      continue; // gone meanwhile
     }
     // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so read after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
+    const close = stat.lastIndexOf(')');
+    const fields = stat.slice(close + 2).split(' ');
+    table.push({ pid: Number(name), comm: stat.slice(stat.indexOf('(') + 1, close), state: fields[0]!, ppid: Number(fields[1]), pgrp: Number(fields[2]) });
   }
-  return false;
+  return table;
 }
 
 /**

@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunState } from './state.js';
 import { realish } from './preflight.js';
+import { processTable } from './process.js';
 
 /** A linked worktree's own git folder (its `.git` is a file: "gitdir: <folder>"), or undefined. */
 export function gitDirOf(worktree: string): string | undefined {
@@ -23,10 +24,8 @@ const STALE_LOCK_MS = 60_000;
  * a lock younger than a minute is taken as held.
  */
 function gitBusyIn(folder: string, lock: string): boolean {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc').filter((n) => /^\d+$/.test(n));
-  } catch {
+  const table = processTable();
+  if (table === undefined) {
     try {
       return Date.now() - statSync(lock).mtimeMs < STALE_LOCK_MS;
     } catch {
@@ -34,10 +33,10 @@ function gitBusyIn(folder: string, lock: string): boolean {
     }
   }
   const target = realish(folder);
-  for (const pid of entries) {
+  for (const p of table) {
+    if (p.comm !== 'git') continue;
     try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'git') continue;
-      if (realish(readlinkSync(`/proc/${pid}/cwd`)) === target) return true;
+      if (realish(readlinkSync(`/proc/${p.pid}/cwd`)) === target) return true;
     } catch {
       // gone, or not ours to look at
     }

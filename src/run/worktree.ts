@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Git } from './git.js';
 import type { Lock } from './lock.js';
 import { realish } from './preflight.js';
@@ -79,7 +79,7 @@ async function reuseWorktree(git: Git, root: string, t: WorktreeTask, tip: strin
     throw new TaskError(`its branch '${t.branch}' is checked out in ${holder.path}; switch that worktree to another branch (or remove it) and resume`);
   }
   let fresh = false;
-  const never = atPath?.branch === undefined && existsSync(t.worktree) && neverCheckedOut(t.worktree);
+  const never = existsSync(t.worktree) && neverCheckedOut(t.worktree);
   if (atPath && atPath.branch === undefined && existsSync(t.worktree) && (never || (await git.dirty(t.worktree)).length === 0)) {
     // Detached with nothing in it to lose: specdag's own, made ahead (premakeWorktree) or cut short before its files
     // or its branch were made (a run killed meanwhile). Put on its branch now.
@@ -102,7 +102,7 @@ async function reuseWorktree(git: Git, root: string, t: WorktreeTask, tip: strin
     if (await git.branchExists(root, t.branch)) await git.run(root, ['worktree', 'add', '--quiet', t.worktree, t.branch]);
     else await git.run(root, ['worktree', 'add', '--quiet', '-b', t.branch, t.worktree, tip]);
     fresh = true;
-  } else if (!fresh && !existsSync(resolve(t.worktree, await git.line(t.worktree, ['rev-parse', '--git-path', 'index'])))) {
+  } else if (!fresh && never) {
     // Added without a checkout by a run that died before checking the files out: there is nothing in it to lose.
     await git.run(t.worktree, ['reset', '--hard', '--quiet']);
     fresh = true;

@@ -1,29 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Git } from '../../src/run/git.js';
+import { processTable } from '../../src/run/process.js';
 import { makeRepo } from './helpers.js';
 
-/** This process's children named `sh` (the kept shells), from /proc. */
-function childShells(): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (comm === 'sh' && Number(fields[1]) === process.pid && fields[0] !== 'Z') pids.push(Number(name));
-  }
-  return pids;
-}
+/** This process's children named `sh` (the kept shells) that are still running. */
+const childShells = (): number[] => (processTable() ?? []).filter((p) => p.comm === 'sh' && p.ppid === process.pid && p.state !== 'Z').map((p) => p.pid);
 
 test('git through the kept shells gives what git started directly gives: any argument, any output, every exit code', async () => {
   const repo = makeRepo([{ id: 'a' }]);
