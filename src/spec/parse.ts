@@ -2,6 +2,7 @@ import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, parseDocument, v
 import type { Root } from 'mdast';
 import { scanFrontmatter, type FrontmatterScan } from './frontmatter.js';
 import { LineIndex } from './lines.js';
+import { quickDocument } from './quickyaml.js';
 import { quickBody, summariseTree, type BodySummary } from './body.js';
 import { MAX_PIECE_LINES, parseInPieces, parseMarkdown, planPieces } from './markdown.js';
 import { FILE_LIMITS, markdownTooDeep, yamlTooDeep } from './limits.js';
@@ -45,6 +46,8 @@ const MAX_ALIAS_COUNT = 100;
 
 const EMPTY_ROOT: Root = { type: 'root', children: [] };
 
+const YAML_OPTIONS = { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false } as const;
+
 export function parseSpecText(raw: string): ParsedFile {
   const bom = raw.charCodeAt(0) === 0xfeff;
   const text = bom ? raw.slice(1) : raw;
@@ -60,12 +63,18 @@ export function parseSpecText(raw: string): ParsedFile {
     yamlOffset = scan.block.valueStart;
     // The yaml package does not break lines on a lone CR (old Mac files); a LF in its place keeps every offset.
     const yamlText = text.slice(scan.block.valueStart, scan.block.valueEnd).replace(/\r(?!\n)/g, '\n');
-    const deep = yamlTooDeep(yamlText);
-    if (deep) {
+    // Most frontmatter is a flat map of plain values and lists: composed straight into the same nodes (quickyaml.ts).
+    const quick = quickDocument(yamlText, YAML_OPTIONS);
+    const deep = quick ? undefined : yamlTooDeep(yamlText);
+    if (quick) {
+      // No aliases, no errors: nothing to check before reading it as data.
+      doc = quick;
+      data = quick.toJS();
+    } else if (deep) {
       const at = lines.span(yamlOffset + deep.offset, yamlOffset + deep.offset);
       yamlErrors.push({ message: `the frontmatter nests ${deep.depth.toLocaleString('en-US')} levels deep here; YAML is read up to ${FILE_LIMITS.yamlDepth} levels: flatten it`, span: at });
     } else {
-      doc = parseDocument(yamlText, { prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
+      doc = parseDocument(yamlText, YAML_OPTIONS);
       const errorLines = new Set<number>();
       for (const e of doc.errors) {
         const start = yamlOffset + e.pos[0];
@@ -77,7 +86,7 @@ export function parseSpecText(raw: string): ParsedFile {
         yamlErrors.push({ message: yamlMessage(e.code, e.message), span });
       }
     }
-    if (doc && yamlErrors.length === 0) {
+    if (!quick && doc && yamlErrors.length === 0) {
       targets = aliasTargets(doc);
       const added = aliasExpansion(doc, targets);
       const at = lines.span(yamlOffset, yamlOffset);
