@@ -2,8 +2,9 @@ import { Document, Pair, Scalar, YAMLMap, YAMLSeq, isScalar, type DocumentOption
 
 /**
  * The frontmatter nearly every spec has, composed without the yaml package's
- * lexer, parser and composer: a map of plain keys whose values are plain
- * one-line scalars, block lists of them, or one-line flow lists of them.
+ * lexer, parser and composer: a map of plain keys whose values are one-line
+ * scalars (plain, or quoted without escapes), block lists of them, or
+ * one-line flow lists of them; LF or CRLF line endings.
  *
  * Why: on a first lint of a small folder the yaml package's parser, run cold,
  * cost 1 ms a spec (30 specs: about 35 ms of a 260 ms command), while the
@@ -14,7 +15,7 @@ import { Document, Pair, Scalar, YAMLMap, YAMLSeq, isScalar, type DocumentOption
  * node on every folder we have and on generated ones.
  *
  * Anything else returns undefined and the caller parses the text with
- * `parseDocument`: comments, quotes, blank lines, tabs, CRs, anchors, tags,
+ * `parseDocument`: comments, blank lines, tabs, anchors, tags,
  * nested collections, multi-line scalars, a key twice, a key that is not a
  * plain word, a scalar with `: ` or ` #` in it, a scalar that starts with an
  * indicator, trailing blanks. Errors are never made here; the full parser
@@ -34,9 +35,10 @@ export function quickDocument(text: string, options: ParseOptions & DocumentOpti
   let start = 0;
   while (start < text.length) {
     const nl = text.indexOf('\n', start);
-    const end = nl === -1 ? text.length : nl;
+    // A CRLF file: the CR is part of the line ending (the caller has made every lone CR a LF).
+    const end = nl === -1 ? text.length : text.charCodeAt(nl - 1) === CR && nl > start ? nl - 1 : nl;
     /** Where the node on this line ends, its line ending included (the yaml composer's third range value). */
-    const after = nl === -1 ? end : end + 1;
+    const after = nl === -1 ? end : nl + 1;
     const first = text.charCodeAt(start);
     if (first === SPACE || first === DASH) {
       // A list item: `- value` under a key alone on its line, all at one indentation.
@@ -89,6 +91,7 @@ export function quickDocument(text: string, options: ParseOptions & DocumentOpti
 }
 
 const SPACE = 0x20;
+const CR = 0x0d;
 const DASH = 0x2d;
 const COLON = 0x3a;
 const COMMA = 0x2c;

@@ -129,7 +129,7 @@ function randomDoc(pick: (n: number) => number): string {
     }
     if (pick(12) === 0) lines.push(one(['', '# comment', '  ', '  continued', '---', '...']));
   }
-  return lines.join(pick(TRAP * 4) === 0 ? '\r\n' : '\n') + (pick(TRAP) === 0 ? '\n\n' : one(['', '\n']));
+  return lines.join(pick(4) === 0 ? '\r\n' : '\n') + (pick(TRAP) === 0 ? '\n\n' : one(['', '\n']));
 }
 
 test('generated documents full of YAML traps: whatever the fast path takes, it reads as the yaml package does', () => {
@@ -164,4 +164,5 @@ test('the typical spec takes the fast path, with its typed values', () => {
   assert.ok(doc, 'taken');
   assert.deepEqual(doc.toJS(), { id: 'a', title: 'Add the thing', retries: 2, allow_empty: true, owns: ['src/{a,b}/**', 'src/c.ts'], consumes: ['Auth.Session', 'x, y'], estimate: '30m' });
   assert.ok(same(text, 'typical'));
+  assert.ok(same(text.replaceAll('\n', '\r\n'), 'typical, CRLF'), 'a CRLF file takes the fast path too');
 });
