@@ -90,6 +90,7 @@ export function quickDocument(text: string, options: ParseOptions & DocumentOpti
   return doc;
 }
 
+const MAX_KEY = 1000;
 const SPACE = 0x20;
 const CR = 0x0d;
 const DASH = 0x2d;
@@ -103,13 +104,14 @@ const DOUBLE_QUOTE = 0x22;
 /** A key is a plain word (letters, digits, `_`, `-`) at the start of the line, then `:`. */
 function keyEnd(text: string, start: number, end: number): number {
   let at = start;
-  for (; at < end; at++) {
+  // Past 1024 characters YAML forbids an implicit key (the parser's KEY_OVER_1024_CHARS): that one it must report.
+  for (; at < end && at - start <= MAX_KEY; at++) {
     const c = text.charCodeAt(at);
     if (c === COLON) break;
     const word = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || (c === DASH && at > start);
     if (!word) return -1;
   }
-  return at === start || at === end ? -1 : at;
+  return at === start || at === end || text.charCodeAt(at) !== COLON ? -1 : at;
 }
 
 /** `[a, b]` on one line: plain items, `,` then spaces between them, nothing after `]`. */

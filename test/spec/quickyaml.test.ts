@@ -88,6 +88,7 @@ const SCALARS = [
   'true', 'True', 'TRUE', 'false', 'yes', 'no', 'on', 'null', 'Null', 'NULL', '~', '3', '-3', '+3', '0', '007', '3.0', '.5', '1e3', '1E-3', '0x1F', '0o17', '0b1', '1_000', '.inf', '-.Inf', '.NaN', '12:30',
   'a: b', 'a:', 'a #c', '#c', '- x', '-x', '?x', '? x', ':x', '*x', '&x', '!x', '!!str x', '|', '>', '%x', '@x', '`x', '[a]', '{a: b}', '[a, b]',
   "'q'", "'it''s'", "''", "'a, b'", "'a'b'", "'unclosed", '"d"', '""', '"a\\"b"', '"a\\nb"', '"a, b"', '"unclosed', "'**/*.test.ts'",
+  "it's", 'say "hi"', 'a\\b', "'a\\b'", '🚀 launch', 'naïve café',
   'x ', ' x', 'a  b', 'a\tb', '\ta', 'a\u2028b', 'a\u0085b', 'a\ufeffb', 'a\u0001b', 'a\u007fb',
 ];
 const KEYS = ['id', 'title', 'owns', 'depends_on', 'allow-empty', '_x', 'a1', '1', 'true', 'null', 'a b', 'a.b', '"id"', "'id'", '-x', 'id ', '?'];
@@ -151,6 +152,7 @@ test('what the fast path must leave to the full parser, which reports it', () =>
     'title: Auth: login', // `: ` in a plain scalar
     'id: a # comment',
     'id: "a\\tb"',
+    `${'k'.repeat(1100)}: v`, // a key over 1024 characters, which YAML refuses
     'owns:\n  - a\n   - b', // items at two indentations
     '',
   ]) {
