@@ -168,7 +168,14 @@ function scalar(doc: Document, text: string, start: number, end: number, after: 
   let format: string | undefined;
   for (const tag of doc.schema.tags) {
     if (tag.default === true && !tag.collection && tag.test?.test(source)) {
-      value = tag.resolve(source, () => {}, doc.options);
+      // A tag that cannot read the text is an error (TAG_RESOLVE_FAILED) the full parser reports.
+      let failed = false;
+      try {
+        value = tag.resolve(source, () => (failed = true), doc.options);
+      } catch {
+        failed = true;
+      }
+      if (failed) return undefined;
       format = tag.format;
       break;
     }
