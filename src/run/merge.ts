@@ -50,6 +50,7 @@ export class Merger {
   private gateHead: string | undefined;
   private gateReady = false;
   private gateAhead: Promise<void> | undefined;
+  private targetAhead: Promise<void> | undefined;
 
   constructor(
     private readonly git: Git,
@@ -73,7 +74,10 @@ export class Merger {
    */
   async merge(ref: string, tip: string, messages: string[], check?: MergeCheck, land = true): Promise<MergeResult> {
     const msg = messages.flatMap((m) => ['-m', m]);
-    if (!this.gate || !check) return this.mergeHere(this.targetWorktree, ref, msg, true);
+    if (!this.gate || !check) {
+      const missing = await this.targetMissing();
+      return missing === undefined ? this.mergeHere(this.targetWorktree, ref, msg, true) : { kind: 'failed', message: missing };
+    }
     const gate = this.gate.worktree;
     // Made ahead (prepareGate) or now; a failure ahead is met again here, where the merge reports it.
     await this.idle();
@@ -100,6 +104,8 @@ export class Merger {
    * else why not.
    */
   async land(commit: string): Promise<string | undefined> {
+    const missing = await this.targetMissing();
+    if (missing !== undefined) return missing;
     const ff = await this.git.exec(this.targetWorktree, ['merge', '--ff-only', '--quiet', commit]);
     return ff.code === 0 ? undefined : `the checked merge ${commit.slice(0, 7)} could not be brought to the target worktree: ${firstLine(ff.stderr || ff.stdout)}`;
   }
@@ -156,9 +162,25 @@ export class Merger {
     this.gateAhead.catch(() => undefined);
   }
 
-  /** Once the scratch worktree made ahead is ready (or failed: a merge would have said so). */
+  /** The target's worktree, being made while the first tasks work (a new target branch): every merge there waits for it. */
+  prepareTarget(made: Promise<void>): void {
+    this.targetAhead = made;
+    made.catch(() => undefined);
+  }
+
+  /** Undefined once the target's worktree is there, else why it is not. */
+  private async targetMissing(): Promise<string | undefined> {
+    try {
+      await this.targetAhead;
+      return undefined;
+    } catch (err) {
+      return `the target worktree ${this.targetWorktree} could not be added: ${err instanceof Error ? firstLine(err.message) : String(err)}`;
+    }
+  }
+
+  /** Once the worktrees made ahead are ready (or failed: a merge would have said so). */
   async idle(): Promise<void> {
-    await this.gateAhead?.catch(() => undefined);
+    await Promise.all([this.gateAhead?.catch(() => undefined), this.targetAhead?.catch(() => undefined)]);
   }
 
   /** The scratch worktree, detached at `tip`: created (and set up) when missing, reused as specdag left it otherwise. */

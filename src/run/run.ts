@@ -239,17 +239,20 @@ async function execute(req: RunRequest, result: LintResult, io: Io, git: Git): P
   const started = Date.now();
   try {
     progress.line(`specdag: run ${runId}${previous ? ' (resumed)' : ''}: ${state.tasks.length} task${state.tasks.length === 1 ? '' : 's'}, up to ${maxParallel} at once, on '${plan.targetBranch}' (from '${plan.baseBranch}')`);
-    await lock.run(async () => {
-      const created = await worktreeLock.run(() => prepareTarget(git, state, mergeToAbort));
+    const { worktreeLater } = await lock.run(async () => {
+      const prepared = await worktreeLock.run(() => prepareTarget(git, state, mergeToAbort));
       // From here on the target moves only by specdag's merges (this process's, or another's on the same target).
       tips.write(state.targetCommit!);
-      if (!created && !previous) await scheduler.mergeBase();
+      if (!prepared.created && !previous) await scheduler.mergeBase();
+      return prepared;
     });
     const found = state.tasks.filter((t) => t.onTarget !== undefined && !mergedBefore.has(t.id));
     if (found.length > 0) progress.line(`specdag: already on '${plan.targetBranch}', not run again: ${found.map((t) => t.id).join(', ')}`);
     progress.begin(state.tasks);
     const running = scheduler.run();
-    // The first tasks have asked for their worktrees by now: the merge-check worktree comes after them.
+    // The first tasks have asked for their worktrees by now: the target's (when new) and the merge-check worktree come
+    // after them. Under the target's lock, like every change there: another specdag on the same target may make it first.
+    if (worktreeLater) merger.prepareTarget(lock.run(() => worktreeLock.run(() => addTargetWorktree(git, state), false)));
     merger.prepareGate(state.targetCommit!);
     await running;
     await merger.idle();
@@ -509,7 +512,14 @@ async function checkTarget(git: Git, root: string, plan: RunPlan, previous: RunS
  * The target branch (created from the base branch when missing; the base
  * branch itself is only read) and its worktree, as checkTarget found them.
  */
-async function prepareTarget(git: Git, state: RunState, ownMerge: 'abort' | 'undo' | undefined): Promise<boolean> {
+/**
+ * The target branch (created from the base branch when missing) and its
+ * worktree. A branch created just now has nothing to merge before the first
+ * task's merge, so its worktree is left for later (`worktreeLater`: made by
+ * addTargetWorktree while the first task works) instead of delaying the
+ * first agent by a checkout.
+ */
+async function prepareTarget(git: Git, state: RunState, ownMerge: 'abort' | 'undo' | undefined): Promise<{ created: boolean; worktreeLater: boolean }> {
   const root = state.repoRoot;
   const [base, target] = await Promise.all([git.resolve(root, `refs/heads/${state.baseBranch}`), git.resolve(root, `refs/heads/${state.targetBranch}`)]);
   state.baseCommit = base ?? state.baseCommit;
@@ -518,17 +528,24 @@ async function prepareTarget(git: Git, state: RunState, ownMerge: 'abort' | 'und
   }
   state.targetCommit = target ?? base!;
   const wt = state.targetWorktree;
-  if (!existsSync(wt)) {
-    // A registration whose folder was deleted would make `worktree add` refuse; pruning forgets it and removes no files.
-    if ((await git.worktrees(root)).some((w) => realish(w.path) === realish(wt))) await git.run(root, ['worktree', 'prune']);
-    await git.run(root, ['worktree', 'add', '--quiet', wt, state.targetBranch]);
-  }
+  const worktreeLater = target === undefined && ownMerge === undefined && !existsSync(wt);
+  if (!worktreeLater) await addTargetWorktree(git, state);
   // specdag's own merge, cut short when its run died: its task is still `done` and is merged again.
   if (ownMerge === 'abort') await git.run(wt, ['merge', '--abort']);
   if (ownMerge === 'undo') await git.run(wt, ['reset', '--merge', '--quiet']);
   delete state.merging;
   writeState(state);
-  return target === undefined;
+  return { created: target === undefined, worktreeLater };
+}
+
+/** The target branch's worktree, unless it is there (the caller holds the target's lock and the worktree lock). */
+async function addTargetWorktree(git: Git, state: RunState): Promise<void> {
+  const root = state.repoRoot;
+  const wt = state.targetWorktree;
+  if (existsSync(wt)) return;
+  // A registration whose folder was deleted would make `worktree add` refuse; pruning forgets it and removes no files.
+  if ((await git.worktrees(root)).some((w) => realish(w.path) === realish(wt))) await git.run(root, ['worktree', 'prune']);
+  await git.run(root, ['worktree', 'add', '--quiet', wt, state.targetBranch]);
 }
 
 /** The target's tip as the last specdag merge left it, in a file beside the lock: every specdag process on the target reads and writes it under the lock. */
