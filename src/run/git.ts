@@ -105,9 +105,8 @@ export function withGitConfig(env: NodeJS.ProcessEnv, key: string, value: string
  * with its arguments exactly as given (an argument vector; through a run's
  * kept shells, each one single-quoted). Git runs outside specdag's process
  * group (in its own, or its shell's), so a Ctrl-C in the terminal reaches
- * specdag only: the step under way
- * finishes, and specdag stops between steps instead of leaving a half-done
- * merge or an index lock behind.
+ * specdag only: the step under way finishes, and specdag stops between
+ * steps instead of leaving a half-done merge or an index lock behind.
  */
 export class Git {
   readonly env: NodeJS.ProcessEnv;

@@ -511,11 +511,8 @@ async function checkTarget(git: Git, root: string, plan: RunPlan, previous: RunS
 /**
  * The target branch (created from the base branch when missing; the base
  * branch itself is only read) and its worktree, as checkTarget found them.
- */
-/**
- * The target branch (created from the base branch when missing) and its
- * worktree. A branch created just now has nothing to merge before the first
- * task's merge, so its worktree is left for later (`worktreeLater`: made by
+ * A branch created just now has nothing to merge before the first task's
+ * merge, so its worktree is left for later (`worktreeLater`: made by
  * addTargetWorktree while the first task works) instead of delaying the
  * first agent by a checkout.
  */

@@ -201,7 +201,7 @@ function quoted(source: string, start: number, end: number, after: number): Scal
   return node;
 }
 
-/** Not an indicator, a blank or a quote; `-`, `?` and `:` only where they could not start a list or a key. */
+/** Not an indicator, a blank or a quote (`-`, `?` and `:` too: YAML allows them before a non-blank, this reader leaves that to the parser). */
 const PLAIN_START = /^[^-?:,[\]{}#&*!|>'"%@` ]/;
 /** No `: `, no ` #`, no blank at the end, nothing YAML reads as a line break or forbids. */
 const BLOCK_PLAIN = /^(?:[^:#\s\x00-\x1f\x7f\x85\u2028\u2029\ufeff]|:(?=[^\s])|#| (?=[^\s#]))*$/;
