@@ -110,30 +110,42 @@ export function withGitConfig(env: NodeJS.ProcessEnv, key: string, value: string
  */
 export class Git {
   readonly env: NodeJS.ProcessEnv;
+  /** The kept shells, shared with the `later` view. */
+  private readonly shells: { spawner?: GitSpawner };
+  private readonly isLater: boolean;
 
-  constructor(env: NodeJS.ProcessEnv) {
+  constructor(env: NodeJS.ProcessEnv, laterOf?: Git) {
     // Never wait for a password prompt nobody will see. No automatic maintenance after each commit and merge (a
     // `git maintenance run --auto` process each time, three a task): a run asks for it once, at its end (maintain).
-    this.env = withGitConfig({ ...withoutGitRedirects(env), GIT_TERMINAL_PROMPT: '0' }, 'maintenance.auto', 'false');
+    this.env = laterOf?.env ?? withGitConfig({ ...withoutGitRedirects(env), GIT_TERMINAL_PROMPT: '0' }, 'maintenance.auto', 'false');
+    this.shells = laterOf?.shells ?? {};
+    this.isLater = laterOf !== undefined;
   }
-
-  private spawner: GitSpawner | undefined;
 
   /** Starts git through a few kept shells from now on (see GitSpawner): for a run, which starts git hundreds of times. */
   throughShells(): this {
-    this.spawner = new GitSpawner(this.env);
+    this.shells.spawner = new GitSpawner(this.env);
     return this;
+  }
+
+  /**
+   * The same git, whose commands wait in the kept shells' queue behind all
+   * others: for work that nobody waits on yet (worktrees made ahead,
+   * merges), so that what frees a task's slot goes first.
+   */
+  later(): Git {
+    return new Git(this.env, this);
   }
 
   /** Ends what throughShells started, once every git it started has ended. */
   async close(): Promise<void> {
-    await this.spawner?.close();
-    this.spawner = undefined;
+    await this.shells.spawner?.close();
+    this.shells.spawner = undefined;
   }
 
   /** Runs git and returns whatever happened. */
   exec(cwd: string, args: string[]): Promise<GitResult> {
-    if (this.spawner) return this.spawner.exec(cwd, [args]);
+    if (this.shells.spawner) return this.shells.spawner.exec(cwd, [args], this.isLater);
     return this.direct(cwd, args);
   }
 
@@ -143,7 +155,7 @@ export class Git {
    * round trip through the shell instead of one a command.
    */
   async execAll(cwd: string, commands: string[][]): Promise<GitResult> {
-    if (this.spawner) return this.spawner.exec(cwd, commands);
+    if (this.shells.spawner) return this.shells.spawner.exec(cwd, commands, this.isLater);
     const all: GitResult = { code: 0, stdout: '', stderr: '' };
     for (const args of commands) {
       const r = await this.direct(cwd, args);

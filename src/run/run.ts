@@ -202,8 +202,9 @@ async function execute(req: RunRequest, result: LintResult, io: Io, git: Git): P
   writeState(state);
 
   const progress = new Progress(io.stdout, io.cwd, useColor(io.stdout, io.env));
+  // Merges wait behind what frees a task's slot (the kept shells' queue): nobody waits on most of them.
   const merger: Merger = new Merger(
-    git,
+    git.later(),
     root,
     state.targetWorktree,
     common,
@@ -252,7 +253,7 @@ async function execute(req: RunRequest, result: LintResult, io: Io, git: Git): P
     const running = scheduler.run();
     // The first tasks have asked for their worktrees by now: the target's (when new) and the merge-check worktree come
     // after them. Under the target's lock, like every change there: another specdag on the same target may make it first.
-    if (worktreeLater) merger.prepareTarget(lock.run(() => worktreeLock.run(() => addTargetWorktree(git, state), false)));
+    if (worktreeLater) merger.prepareTarget(lock.run(() => worktreeLock.run(() => addTargetWorktree(git.later(), state), false)));
     merger.prepareGate(state.targetCommit!);
     await running;
     await merger.idle();

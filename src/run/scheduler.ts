@@ -316,7 +316,7 @@ export class Scheduler {
     for (const t of this.queue) {
       if (ahead >= this.opts.maxParallel || tip === undefined) break;
       if (this.prepared.has(t.id) || this.premade.has(t.id) || !this.nextUp(t)) continue;
-      const work = premakeWorktree(this.opts.git, this.state.repoRoot, this.opts.commonDir, t, tip, this.opts.worktreeLock).catch(() => false);
+      const work = premakeWorktree(this.opts.git.later(), this.state.repoRoot, this.opts.commonDir, t, tip, this.opts.worktreeLock).catch(() => false);
       this.premade.set(t.id, work);
       ahead++;
       this.track(work.then(() => undefined));
@@ -421,7 +421,7 @@ export class Scheduler {
     const premade = ahead !== undefined && (await ahead);
     const tip = this.state.targetCommit;
     if (!tip) throw new TaskError(`the target branch '${this.state.targetBranch}' has no known tip`);
-    const fresh = await prepareWorktree(this.opts.git, this.state.repoRoot, t, tip, this.opts.worktreeLock, urgent, (text) => this.opts.progress.event(text), premade);
+    const fresh = await prepareWorktree(urgent ? this.opts.git : this.opts.git.later(), this.state.repoRoot, t, tip, this.opts.worktreeLock, urgent, (text) => this.opts.progress.event(text), premade);
     if (fresh) delete t.setupDone;
     this.save();
     return fresh;

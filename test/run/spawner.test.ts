@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Git } from '../../src/run/git.js';
 import { processTable } from '../../src/run/process.js';
+import { GitSpawner } from '../../src/run/spawner.js';
 import { makeRepo } from './helpers.js';
 
 /** This process's children named `sh` (the kept shells) that are still running. */
@@ -34,7 +35,7 @@ test('git through the kept shells gives what git started directly gives: any arg
       const [d, s] = [await direct.exec(repo.root, args), await shells.exec(repo.root, args)];
       assert.deepEqual(s, d, args.join(' '));
     }
-    // Many at once: each gets its own answer, though at most six run at a time.
+    // Many at once: each gets its own answer, though only a few run at a time.
     const many = await Promise.all(Array.from({ length: 40 }, (_, i) => shells.exec(repo.root, ['rev-parse', '--verify', '--quiet', i % 2 ? 'main' : `refs/heads/none-${i}`])));
     const tip = repo.git('rev-parse', 'main');
     many.forEach((r, i) => assert.deepEqual(r, i % 2 ? { code: 0, stdout: `${tip}\n`, stderr: '' } : { code: 1, stdout: '', stderr: '' }, `call ${i}`));
@@ -85,4 +86,44 @@ await git.close();`;
   });
   assert.match(during, /^specdag-git-/, 'the output folder is in the temporary folder while git runs');
   assert.deepEqual(readdirSync(tmp).filter((n) => n.startsWith('specdag-git-')), [], 'and gone once the process exited');
+});
+
+test('the kept shells run no more commands at once than asked, those asked later after all others, and one that runs long no longer counts', async () => {
+  const repo = makeRepo([{ id: 'a' }]);
+  const marks = join(repo.ctl, 'marks');
+  writeFileSync(marks, '');
+  // A git alias that writes "<label> start", sleeps, then "<label> end": what ran when, and beside what.
+  const step = (label: string, seconds: number): string[] => ['-c', `alias.step=!echo ${label} start >> '${marks}'; sleep ${seconds}; echo ${label} end >> '${marks}'`, 'step'];
+  const log = () => readFileSync(marks, 'utf8').trim().split('\n');
+  const spawner = new GitSpawner(repo.env, 2);
+  try {
+    // Two that take their time fill both places; then two asked later and one asked as usual: the usual one runs first.
+    const first = [spawner.exec(repo.root, [step('slow1', 0.4)]), spawner.exec(repo.root, [step('slow2', 0.4)])];
+    const queued = [spawner.exec(repo.root, [step('later1', 0)], true), spawner.exec(repo.root, [step('later2', 0)], true), spawner.exec(repo.root, [step('now', 0)])];
+    for (const r of await Promise.all([...first, ...queued])) assert.equal(r.code, 0, r.stderr);
+    const starts = log().filter((l) => l.endsWith(' start')).map((l) => l.split(' ')[0]);
+    assert.deepEqual(starts.slice(2), ['now', 'later1', 'later2'], log().join('\n'));
+    // Never more than two at once.
+    let running = 0;
+    let most = 0;
+    for (const line of log()) {
+      running += line.endsWith(' start') ? 1 : -1;
+      most = Math.max(most, running);
+    }
+    assert.equal(most, 2, log().join('\n'));
+
+    // Two commands that run for seconds (a slow commit hook, say): after a second, another starts beside them.
+    writeFileSync(marks, '');
+    const long = [spawner.exec(repo.root, [step('long1', 3)]), spawner.exec(repo.root, [step('long2', 3)])];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const t0 = Date.now();
+    const quick = await spawner.exec(repo.root, [step('quick', 0)]);
+    const waited = Date.now() - t0;
+    assert.equal(quick.code, 0, quick.stderr);
+    assert.ok(waited >= 800, `the third waited for its turn (${waited} ms)`);
+    assert.deepEqual(log().slice(0, 4).map((l) => l.split(' ')[0]).sort(), ['long1', 'long2', 'quick', 'quick'], `and ran while the two still ran:\n${log().join('\n')}`);
+    await Promise.all(long);
+  } finally {
+    await spawner.close();
+  }
 });
