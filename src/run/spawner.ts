@@ -31,7 +31,8 @@ import type { GitResult } from './git.js';
  * run for LONG_MS is taken for one that waits on something else (a commit
  * hook, a slow disk) and no longer counts, up to MAX_SHELLS shells. On the
  * benchmark machine (2 cores), 30 one-second tasks at max_parallel 8 took
- * 6.65 s this way against 6.83 s with six shells at once, none later.
+ * 6.71 s this way against 6.84 s with six shells at once, none later (the
+ * medians of 9 interleaved runs).
  *
  * The shells are started on demand in process groups of their own (a Ctrl-C
  * in the terminal reaches specdag only, and git finishes the step under
