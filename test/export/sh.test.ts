@@ -96,10 +96,14 @@ async function shop() {
 const filesOn = (root: string, ref: string) => git(root, 'ls-tree', '-r', '--name-only', ref).trim().split('\n');
 const firstParents = (root: string) => git(root, 'log', '--first-parent', '--reverse', '--format=%s', TARGET).trim().split('\n');
 /** The run folder the script made (the newest), for its logs and prompts. */
+/** The folder of the script's latest run. Its name is the second it started and a pid: two runs in one second sort by pid, so by time here. */
 function runDir(root: string): string {
   const dir = join(root, '.specdag', 'sh');
-  const runs = readdirSync(dir).filter((f) => f !== 'merged').sort();
-  return join(dir, runs[runs.length - 1]!);
+  const runs = readdirSync(dir)
+    .filter((f) => f !== 'merged')
+    .map((f) => ({ path: join(dir, f), at: statSync(join(dir, f)).mtimeMs }))
+    .sort((a, b) => a.at - b.at);
+  return runs[runs.length - 1]!.path;
 }
 
 test('the script is valid POSIX sh and passes shellcheck (titles ending in a backslash included)', async (t) => {

@@ -95,15 +95,25 @@ test('the kept shells run no more commands at once than asked, those asked later
   // A git alias that writes "<label> start", sleeps, then "<label> end": what ran when, and beside what.
   const step = (label: string, seconds: number): string[] => ['-c', `alias.step=!echo ${label} start >> '${marks}'; sleep ${seconds}; echo ${label} end >> '${marks}'`, 'step'];
   const log = () => readFileSync(marks, 'utf8').trim().split('\n');
+  // One at a time: a command that takes its time, then two asked later and one asked as usual; the usual one runs
+  // first, the later ones in the order asked.
+  const single = new GitSpawner(repo.env, 1);
+  try {
+    const slow = single.exec(repo.root, [step('slow', 0.3)]);
+    const queued = [single.exec(repo.root, [step('later1', 0)], true), single.exec(repo.root, [step('later2', 0)], true), single.exec(repo.root, [step('now', 0)])];
+    for (const r of await Promise.all([slow, ...queued])) assert.equal(r.code, 0, r.stderr);
+    const starts = log().filter((l) => l.endsWith(' start')).map((l) => l.split(' ')[0]);
+    assert.deepEqual(starts, ['slow', 'now', 'later1', 'later2'], log().join('\n'));
+  } finally {
+    await single.close();
+  }
+
+  writeFileSync(marks, '');
   const spawner = new GitSpawner(repo.env, 2);
   try {
-    // Two that take their time fill both places; then two asked later and one asked as usual: the usual one runs first.
-    const first = [spawner.exec(repo.root, [step('slow1', 0.4)]), spawner.exec(repo.root, [step('slow2', 0.4)])];
-    const queued = [spawner.exec(repo.root, [step('later1', 0)], true), spawner.exec(repo.root, [step('later2', 0)], true), spawner.exec(repo.root, [step('now', 0)])];
-    for (const r of await Promise.all([...first, ...queued])) assert.equal(r.code, 0, r.stderr);
-    const starts = log().filter((l) => l.endsWith(' start')).map((l) => l.split(' ')[0]);
-    assert.deepEqual(starts.slice(2), ['now', 'later1', 'later2'], log().join('\n'));
-    // Never more than two at once.
+    // Five at once, two places: never more than two run at the same time.
+    const five = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((label, i) => spawner.exec(repo.root, [step(label, 0.2)], i % 2 === 1)));
+    for (const r of five) assert.equal(r.code, 0, r.stderr);
     let running = 0;
     let most = 0;
     for (const line of log()) {
