@@ -1,4 +1,5 @@
 import type { Git } from './git.js';
+import { branchTips } from './refs.js';
 import { listRuns, readState, type RunState } from './state.js';
 
 /** The runs on disk that worked on this target branch, newest first (unreadable ones are passed over). */
@@ -30,12 +31,14 @@ export function earlierRuns(root: string, targetBranch: string, except?: string)
 export async function workOnTarget(
   git: Git,
   root: string,
+  /** The repository's common git folder, where the target's tip can be read without starting git. */
+  commonDir: string,
   targetBranch: string,
   tasks: { id: string; branch: string }[],
   earlier: RunState[],
 ): Promise<Map<string, string>> {
   const found = new Map<string, string>();
-  const tip = await git.resolve(root, `refs/heads/${targetBranch}`);
+  const [tip] = await branchTips(git, root, commonDir, [targetBranch]);
   if (!tip) return found;
   const [chainOut, mergedOut] = await Promise.all([
     git.run(root, ['rev-list', '--first-parent', tip]),

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Git } from './git.js';
 
 const SHA = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 
@@ -33,6 +34,17 @@ export function readBranches(commonDir: string, branches: string[]): Map<string,
     found.set(branch, packed.get(`refs/heads/${branch}`) ?? null);
   }
   return found;
+}
+
+/**
+ * The tips of `branches` (undefined for one that does not exist), read from
+ * the files when they tell (readBranches), else from git: one process fewer
+ * a branch where the files are plain.
+ */
+export async function branchTips(git: Git, root: string, commonDir: string, branches: string[]): Promise<(string | undefined)[]> {
+  const read = readBranches(commonDir, branches);
+  if (read) return branches.map((b) => read.get(b) ?? undefined);
+  return Promise.all(branches.map((b) => git.resolve(root, `refs/heads/${b}`)));
 }
 
 function packedRefs(commonDir: string): Map<string, string> | undefined {

@@ -12,6 +12,7 @@ import { specdagCommand } from './claude.js';
 import { formatDryRun } from './dry-run.js';
 import { Git, withoutGitRedirects } from './git.js';
 import { earlierRuns, workOnTarget } from './history.js';
+import { branchTips } from './refs.js';
 import { Merger } from './merge.js';
 import { groupAlive } from './process.js';
 import { Lock } from './lock.js';
@@ -19,7 +20,7 @@ import { agentFor, preflight, realish } from './preflight.js';
 import { duration, Progress, shownPath } from './progress.js';
 import { removeStaleLocks } from './recover.js';
 import { Scheduler } from './scheduler.js';
-import { repoRootOf } from './where.js';
+import { repoPathsOf } from './where.js';
 import {
   alive,
   countByStatus,
@@ -75,7 +76,8 @@ export async function executeRun(req: RunRequest, result: LintResult, io: Io): P
 
 async function execute(req: RunRequest, result: LintResult, io: Io, git: Git): Promise<number> {
   const specDir = resolve(io.cwd, req.dir);
-  const repoRoot = await repoRootOf(git, specDir);
+  const paths = await repoPathsOf(git, specDir);
+  const repoRoot = paths?.root;
   const plan = buildPlan(result, { repoRoot: repoRoot ?? io.cwd, cwd: io.cwd });
   const project = result.specs.project;
 
@@ -118,7 +120,8 @@ async function execute(req: RunRequest, result: LintResult, io: Io, git: Git): P
   const root = repoRoot!;
   checkConcurrentRuns(root, selected, previous);
   const earlier = earlierRuns(root, plan.targetBranch, previous?.runId);
-  const onTarget = await workOnTarget(git, root, plan.targetBranch, plan.tasks, previous ? [previous, ...earlier] : earlier);
+  const common = paths!.common;
+  const onTarget = await workOnTarget(git, root, common, plan.targetBranch, plan.tasks, previous ? [previous, ...earlier] : earlier);
   const satisfiedOutside = only ? checkOutsideDependencies(plan, selected, result, onTarget) : new Set<string>();
 
   const locks = join(root, SPECDAG_DIR, 'locks');
@@ -127,7 +130,6 @@ async function execute(req: RunRequest, result: LintResult, io: Io, git: Git): P
   const tips = tipRecord(join(locks, `${lockName}.tip`));
   const worktreeLock = new Lock(join(locks, 'worktrees.lock'));
   // A run on this target that died (killed outright) may have left the locks of the git command it was running.
-  const common = resolve(root, await git.line(root, ['rev-parse', '--git-common-dir']));
   const died = [...(previous ? [previous] : []), ...earlier].find((r) => r.status === 'running' && r.pid !== process.pid && !alive(r.pid));
   if (died && !req.dryRun) {
     for (const lock of removeStaleLocks(died, resolve(root, plan.worktreeDir, MERGE_CHECK_WORKTREE), common)) {
@@ -241,7 +243,7 @@ async function execute(req: RunRequest, result: LintResult, io: Io, git: Git): P
   try {
     progress.line(`specdag: run ${runId}${previous ? ' (resumed)' : ''}: ${state.tasks.length} task${state.tasks.length === 1 ? '' : 's'}, up to ${maxParallel} at once, on '${plan.targetBranch}' (from '${plan.baseBranch}')`);
     const { worktreeLater } = await lock.run(async () => {
-      const prepared = await worktreeLock.run(() => prepareTarget(git, state, mergeToAbort));
+      const prepared = await worktreeLock.run(() => prepareTarget(git, state, common, mergeToAbort));
       // From here on the target moves only by specdag's merges (this process's, or another's on the same target).
       tips.write(state.targetCommit!);
       if (!prepared.created && !previous) await scheduler.mergeBase();
@@ -517,9 +519,9 @@ async function checkTarget(git: Git, root: string, plan: RunPlan, previous: RunS
  * addTargetWorktree while the first task works) instead of delaying the
  * first agent by a checkout.
  */
-async function prepareTarget(git: Git, state: RunState, ownMerge: 'abort' | 'undo' | undefined): Promise<{ created: boolean; worktreeLater: boolean }> {
+async function prepareTarget(git: Git, state: RunState, commonDir: string, ownMerge: 'abort' | 'undo' | undefined): Promise<{ created: boolean; worktreeLater: boolean }> {
   const root = state.repoRoot;
-  const [base, target] = await Promise.all([git.resolve(root, `refs/heads/${state.baseBranch}`), git.resolve(root, `refs/heads/${state.targetBranch}`)]);
+  const [base, target] = await branchTips(git, root, commonDir, [state.baseBranch, state.targetBranch]);
   state.baseCommit = base ?? state.baseCommit;
   if (!target) {
     await git.run(root, ['branch', '--no-track', state.targetBranch, `refs/heads/${state.baseBranch}`]);

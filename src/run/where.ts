@@ -5,14 +5,25 @@ import { findRun, listRuns, type RunState } from './state.js';
 
 /** The top folder of the checkout holding `dir` (a linked worktree's own), or undefined outside a repository. */
 export async function repoRootOf(git: Git, dir: string): Promise<string | undefined> {
+  return (await repoPathsOf(git, dir))?.root;
+}
+
+/**
+ * The top folder of the checkout holding `dir` and the repository's common
+ * git folder (the main checkout's `.git`, also from a linked worktree), both
+ * absolute, in one git call; undefined outside a repository.
+ */
+export async function repoPathsOf(git: Git, dir: string): Promise<{ root: string; common: string } | undefined> {
   let r;
   try {
-    r = await git.exec(dir, ['rev-parse', '--show-toplevel']);
+    r = await git.exec(dir, ['rev-parse', '--show-toplevel', '--git-common-dir']);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError("'git' is not installed or not on PATH; install git (2.17 or later) first");
     throw err;
   }
-  return r.code === 0 ? r.stdout.trim() : undefined;
+  const [root, common] = r.stdout.split('\n');
+  // (--git-common-dir is relative to where git ran, or absolute.)
+  return r.code === 0 && root && common ? { root, common: resolve(dir, common) } : undefined;
 }
 
 /**
@@ -23,14 +34,10 @@ export async function repoRootOf(git: Git, dir: string): Promise<string | undefi
  * started there.
  */
 export async function runRootsOf(git: Git, dir: string): Promise<string[]> {
-  const top = await repoRootOf(git, dir);
-  if (top === undefined) return [];
-  const roots = [top];
-  const common = await git.exec(dir, ['rev-parse', '--git-common-dir']);
-  if (common.code === 0) {
-    const path = resolve(dir, common.stdout.trim());
-    if (basename(path) === '.git' && dirname(path) !== top) roots.push(dirname(path));
-  }
+  const paths = await repoPathsOf(git, dir);
+  if (paths === undefined) return [];
+  const roots = [paths.root];
+  if (basename(paths.common) === '.git' && dirname(paths.common) !== paths.root) roots.push(dirname(paths.common));
   return roots;
 }
 
