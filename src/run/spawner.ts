@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statfsSync } from 'node:fs';
 import { readFile, unlink } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { shQuote } from '../export/quote.js';
 import type { GitResult } from './git.js';
+import { alive } from './state.js';
 
 /**
  * Starting a process from node is dear: libuv forks the whole node process
@@ -186,11 +187,61 @@ async function settle(job: Job, code: number): Promise<void> {
   job.resolve({ code, stdout, stderr });
 }
 
-/** The folder for git's output, removed when specdag exits. */
+/**
+ * The folder for git's output, removed when specdag exits. In memory where
+ * there is one with room (Linux's /dev/shm): each git call creates and
+ * deletes two files there, and on a disk's file system that is journal work
+ * (a run of 30 tasks: 0.5 s less CPU, 7.65 s against 8.16 s). Else the
+ * temporary folder.
+ */
 function privateDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'specdag-git-'));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  return dir;
+  const prefix = `specdag-git-${process.pid}-`;
+  let dir: string | undefined;
+  if (roomy(MEMORY_DIR)) {
+    try {
+      dir = mkdtempSync(join(MEMORY_DIR, prefix));
+    } catch {
+      // not writable here: the temporary folder
+    }
+  }
+  dir ??= mkdtempSync(join(tmpdir(), prefix));
+  const made = dir;
+  process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+  sweep(dirname(made));
+  return made;
+}
+
+/** The output folders of specdag processes that were killed outright (no exit handler ran): theirs is nobody's now. */
+function sweep(base: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(base);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = /^specdag-git-(\d+)-/.exec(name)?.[1];
+    if (pid === undefined || Number(pid) === process.pid || alive(Number(pid))) continue;
+    try {
+      rmSync(join(base, name), { recursive: true, force: true });
+    } catch {
+      // another user's, or gone meanwhile
+    }
+  }
+}
+
+
+const MEMORY_DIR = '/dev/shm';
+/** Free space the memory folder must have to be used: git's output is small and deleted at once, but never cut short. */
+const MIN_FREE = 256 * 1024 * 1024;
+
+function roomy(dir: string): boolean {
+  try {
+    const fs = statfsSync(dir);
+    return fs.bavail * fs.bsize >= MIN_FREE;
+  } catch {
+    return false;
+  }
 }
 
 /** A shell keeps specdag running only while it runs a command. */

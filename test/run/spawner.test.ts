@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { Git } from '../../src/run/git.js';
 import { processTable } from '../../src/run/process.js';
@@ -73,19 +73,28 @@ test('the kept shells: git missing from PATH is the error a direct start gives; 
   await git.close();
   // Once closed, its shells are gone.
   assert.deepEqual(childShells(), [], 'no kept shell outlives close');
-  // The folder git's output went to goes when the process exits: a process of its own, with a temporary folder of its own.
+  // The folder git's output went to goes when the process exits: a process of its own, with a temporary folder of its
+  // own. The folder is in memory (/dev/shm) where there is one with room, else in the temporary folder.
   const tmp = mkdtempSync(join(tmpdir(), 'specdag-tmp-'));
+  const places = [tmp, ...(existsSync('/dev/shm') ? ['/dev/shm'] : [])];
+  const ours = (pid: string) => places.flatMap((p) => readdirSync(p).filter((n) => n.startsWith(`specdag-git-${pid}-`)).map((n) => join(p, n)));
   const script = `import { Git } from ${JSON.stringify(new URL('../../src/run/git.ts', import.meta.url).href)};
+const { readdirSync } = await import('node:fs');
 const git = new Git(process.env).throughShells();
 await git.run(${JSON.stringify(repo.root)}, ['status']);
-console.log(require('node:fs').readdirSync(${JSON.stringify(tmp)}).join(','));
+console.log(process.pid + ' ' + ${JSON.stringify(places)}.flatMap((p) => readdirSync(p).filter((n) => n.startsWith('specdag-git-' + process.pid + '-')).map((n) => p + '/' + n)).join(','));
 await git.close();`;
-  const during = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script.replace("require('node:fs')", '(await import("node:fs"))')], {
-    env: { ...repo.env, TMPDIR: tmp },
-    encoding: 'utf8',
-  });
-  assert.match(during, /^specdag-git-/, 'the output folder is in the temporary folder while git runs');
-  assert.deepEqual(readdirSync(tmp).filter((n) => n.startsWith('specdag-git-')), [], 'and gone once the process exited');
+  // The folder of a specdag that was killed outright (its pid is dead) is removed by the next one.
+  const dead = String(execFileSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).trim());
+  const stale = places.map((p) => mkdtempSync(join(p, `specdag-git-${dead}-`)));
+  for (const dir of stale) writeFileSync(join(dir, '1.out'), 'left\n');
+  const [pid, during] = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...repo.env, TMPDIR: tmp }, encoding: 'utf8' }).trim().split(' ');
+  assert.equal(during?.split(',').length, 1, `one output folder while git runs: ${during}`);
+  assert.deepEqual(ours(pid!), [], 'and gone once the process exited');
+  const swept = stale.filter((dir) => dirname(dir) === dirname(during!));
+  assert.equal(swept.length, 1);
+  assert.equal(existsSync(swept[0]!), false, 'the folder of the dead one is gone from where it put its own');
+  for (const dir of stale) rmSync(dir, { recursive: true, force: true });
 });
 
 test('the kept shells run no more commands at once than asked, those asked later after all others, and one that runs long no longer counts', async () => {
