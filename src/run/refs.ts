@@ -38,13 +38,16 @@ export function readBranches(commonDir: string, branches: string[]): Map<string,
 
 /**
  * The tips of `branches` (undefined for one that does not exist), read from
- * the files when they tell (readBranches), else from git: one process fewer
- * a branch where the files are plain.
+ * the files when they tell (readBranches), else from one `git for-each-ref`.
  */
 export async function branchTips(git: Git, root: string, commonDir: string, branches: string[]): Promise<(string | undefined)[]> {
-  const read = readBranches(commonDir, branches);
-  if (read) return branches.map((b) => read.get(b) ?? undefined);
-  return Promise.all(branches.map((b) => git.resolve(root, `refs/heads/${b}`)));
+  let at: Map<string, string | null> | undefined = readBranches(commonDir, branches);
+  if (!at) {
+    const out = await git.run(root, ['for-each-ref', '--format=%(refname) %(objectname)', ...branches.map((b) => `refs/heads/${b}`)]);
+    at = new Map(out.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf(' ')).replace(/^refs\/heads\//, ''), l.slice(l.indexOf(' ') + 1)]));
+  }
+  const found = at;
+  return branches.map((b) => found.get(b) ?? undefined);
 }
 
 function packedRefs(commonDir: string): Map<string, string> | undefined {

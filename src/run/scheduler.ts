@@ -8,7 +8,7 @@ import { appendCheckLog, checkFailedSection, checkNote, outsideOwnsSection } fro
 import type { MergeCheck, Merger } from './merge.js';
 import { startProcess, type ProcessHandle } from './process.js';
 import { gitDirOf } from './recover.js';
-import { readBranches } from './refs.js';
+import { branchTips } from './refs.js';
 import type { Progress } from './progress.js';
 import { runsDir, SPECDAG_DIR, writeState, type CheckRecord, type Failure, type RunState, type TaskState } from './state.js';
 import { firstLine, premakeWorktree, prepareWorktree, TaskError } from './worktree.js';
@@ -656,18 +656,12 @@ export class Scheduler {
   async branchesInPlace(): Promise<boolean> {
     const { git } = this.opts;
     const state = this.state;
-    let at: Map<string, string | null> | undefined = readBranches(this.opts.commonDir, [state.targetBranch, state.baseBranch]);
-    if (!at) {
-      const out = await git.run(state.repoRoot, ['for-each-ref', '--format=%(refname) %(objectname)', `refs/heads/${state.targetBranch}`, `refs/heads/${state.baseBranch}`]);
-      at = new Map(out.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf(' ')).replace(/^refs\/heads\//, ''), l.slice(l.indexOf(' ') + 1)]));
-    }
+    const [target, base] = await branchTips(git, state.repoRoot, this.opts.commonDir, [state.targetBranch, state.baseBranch]);
     const expected = this.opts.tips.read() ?? state.targetCommit;
     const suspects = [...this.ranSinceCheck].filter((id) => id !== 'base-merge' && id !== 'merge-check');
     const during = suspects.length === 0 ? 'while no task of this run was running' : `while ${suspects.length === 1 ? 'task' : 'tasks'} ${suspects.map((id) => `'${id}'`).join(', ')} ran`;
     const short = (sha: string | undefined) => (sha === undefined ? 'nowhere (deleted)' : sha.slice(0, 7));
     let message: string | undefined;
-    const target = at.get(state.targetBranch) ?? undefined;
-    const base = at.get(state.baseBranch) ?? undefined;
     if (target !== expected) {
       message = `the target branch '${state.targetBranch}' moved from ${short(expected)} to ${short(target)} ${during}, not by specdag's hand; the run stops and builds nothing on it. See what moved it (git reflog show ${state.targetBranch}); put it back (git update-ref refs/heads/${state.targetBranch} ${expected}${target ? ` ${target}` : ''}) and resume`;
     } else if (base !== state.baseCommit) {

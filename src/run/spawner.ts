@@ -196,19 +196,19 @@ async function settle(job: Job, code: number): Promise<void> {
  */
 function privateDir(): string {
   const prefix = `specdag-git-${process.pid}-`;
-  let dir: string | undefined;
-  if (roomy(MEMORY_DIR)) {
-    try {
-      dir = mkdtempSync(join(MEMORY_DIR, prefix));
-    } catch {
-      // not writable here: the temporary folder
-    }
+  const dir = (roomy(MEMORY_DIR) && tryMkdtemp(join(MEMORY_DIR, prefix))) || mkdtempSync(join(tmpdir(), prefix));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  sweep(dirname(dir));
+  return dir;
+}
+
+/** A new folder, or undefined where none can be made (not writable). */
+function tryMkdtemp(prefix: string): string | undefined {
+  try {
+    return mkdtempSync(prefix);
+  } catch {
+    return undefined;
   }
-  dir ??= mkdtempSync(join(tmpdir(), prefix));
-  const made = dir;
-  process.once('exit', () => rmSync(made, { recursive: true, force: true }));
-  sweep(dirname(made));
-  return made;
 }
 
 /** The output folders of specdag processes that were killed outright (no exit handler ran): theirs is nobody's now. */
@@ -229,7 +229,6 @@ function sweep(base: string): void {
     }
   }
 }
-
 
 const MEMORY_DIR = '/dev/shm';
 /** Free space the memory folder must have to be used: git's output is small and deleted at once, but never cut short. */

@@ -3,14 +3,9 @@ import { UsageError } from '../util/errors.js';
 import type { Git } from './git.js';
 import { findRun, listRuns, type RunState } from './state.js';
 
-/** The top folder of the checkout holding `dir` (a linked worktree's own), or undefined outside a repository. */
-export async function repoRootOf(git: Git, dir: string): Promise<string | undefined> {
-  return (await repoPathsOf(git, dir))?.root;
-}
-
 /**
- * The top folder of the checkout holding `dir` and the repository's common
- * git folder (the main checkout's `.git`, also from a linked worktree), both
+ * The top folder of the checkout holding `dir` (a linked worktree's own) and
+ * the repository's common git folder (the main checkout's `.git`, also from a linked worktree), both
  * absolute, in one git call; undefined outside a repository.
  */
 export async function repoPathsOf(git: Git, dir: string): Promise<{ root: string; common: string } | undefined> {

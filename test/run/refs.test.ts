@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { detachedHead, readBranches } from '../../src/run/refs.js';
+import { branchTips, detachedHead, readBranches } from '../../src/run/refs.js';
 import { Git } from '../../src/run/git.js';
 import { makeRepo } from './helpers.js';
 
@@ -27,6 +27,19 @@ test('branch tips read from the files agree with git: loose, packed, missing; re
 
   mkdirSync(join(common, 'reftable'));
   assert.equal(readBranches(common, ['main']), undefined);
+});
+
+test('branchTips: from the files where they tell, from git where they do not (a symbolic branch), the same answers', async () => {
+  const repo = makeRepo([{ id: 'a' }]);
+  const common = join(repo.root, '.git');
+  const git = new Git(repo.env);
+  repo.git('branch', 'specdag/integration', 'main');
+  const main = repo.git('rev-parse', 'main');
+  assert.deepEqual(await branchTips(git, repo.root, common, ['main', 'specdag/integration', 'nope']), [main, main, undefined]);
+  // A symbolic branch: its file says "ref: ...", which the files reader leaves to git.
+  repo.git('symbolic-ref', 'refs/heads/alias', 'refs/heads/main');
+  assert.equal(readBranches(common, ['alias']), undefined);
+  assert.deepEqual(await branchTips(git, repo.root, common, ['nope', 'alias', 'main']), [undefined, main, main]);
 });
 
 test("specdag's git runs without automatic maintenance, set through the environment after the user's own settings", async () => {
