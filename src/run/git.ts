@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { GitSpawner } from './spawner.js';
+import { type Gate, GitSpawner } from './spawner.js';
 
 /** A git command that exited non-zero: its arguments, exit code and stderr. */
 export class GitError extends Error {
@@ -123,8 +123,8 @@ export class Git {
   }
 
   /** Starts git through a few kept shells from now on (see GitSpawner): for a run, which starts git hundreds of times. */
-  throughShells(): this {
-    this.shells.spawner = new GitSpawner(this.env);
+  throughShells(gate?: Gate): this {
+    this.shells.spawner = new GitSpawner(this.env, undefined, gate);
     return this;
   }
 

@@ -11,6 +11,7 @@ import { UsageError } from '../util/errors.js';
 import { specdagCommand } from './claude.js';
 import { formatDryRun } from './dry-run.js';
 import { Git, withoutGitRedirects } from './git.js';
+import { Launcher } from './launcher.js';
 import { earlierRuns, workOnTarget } from './history.js';
 import { branchTips } from './refs.js';
 import { Merger } from './merge.js';
@@ -66,15 +67,18 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export async function executeRun(req: RunRequest, result: LintResult, io: Io): Promise<number> {
   // A run starts git hundreds of times, and its checks before anything starts side by side: through a few kept
   // shells from the first call (see GitSpawner), which end with the run once every git they started has ended.
-  const git = new Git(io.env).throughShells();
+  // Agents, setups and checks start from a kept shell too (see Launcher); git waits while one is starting.
+  const launcher = Launcher.for(withoutGitRedirects(io.env));
+  const git = new Git(io.env).throughShells(launcher);
   try {
-    return await execute(req, result, io, git);
+    return await execute(req, result, io, git, launcher);
   } finally {
     await git.close();
+    launcher?.close();
   }
 }
 
-async function execute(req: RunRequest, result: LintResult, io: Io, git: Git): Promise<number> {
+async function execute(req: RunRequest, result: LintResult, io: Io, git: Git, launcher: Launcher | undefined): Promise<number> {
   const specDir = resolve(io.cwd, req.dir);
   const paths = await repoPathsOf(git, specDir);
   const repoRoot = paths?.root;
@@ -220,6 +224,7 @@ async function execute(req: RunRequest, result: LintResult, io: Io, git: Git): P
     lock,
     worktreeLock,
     env: withoutGitRedirects(io.env),
+    ...(launcher ? { launcher } : {}),
     promptOf: (t) => buildPrompt(plan.tasks.find((p) => p.id === t.id)!, plan, result),
     maxParallel,
     priority: startPriority(order, result),

@@ -6,6 +6,7 @@ import { GitError, type Git } from './git.js';
 import type { Lock } from './lock.js';
 import { appendCheckLog, checkFailedSection, checkNote, outsideOwnsSection } from './checks.js';
 import type { MergeCheck, Merger } from './merge.js';
+import type { Launcher } from './launcher.js';
 import { startProcess, type ProcessHandle } from './process.js';
 import { gitDirOf } from './recover.js';
 import { branchTips } from './refs.js';
@@ -23,6 +24,8 @@ export interface SchedulerOptions {
   worktreeLock: Lock;
   /** The environment agents inherit (SPECDAG_* variables are added per task). */
   env: NodeJS.ProcessEnv;
+  /** Starts agents, setups and checks without a fork of node (undefined: node starts them). */
+  launcher?: Launcher;
   /** The prompt of a task, written to its prompt file and given on stdin. */
   promptOf(task: TaskState): string;
   maxParallel: number;
@@ -497,12 +500,13 @@ export class Scheduler {
     const prompt = extra.length ? `${base}\n${extra.join('\n\n')}\n` : base;
     writeFileSync(t.prompt, prompt);
     this.ranSinceCheck.add(t.id);
-    const handle = startProcess({ command: t.command, cwd: t.worktree, env: this.taskEnv(t), stdin: prompt, log: t.log, ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}) });
+    const handle = startProcess({ command: t.command, cwd: t.worktree, env: this.taskEnv(t), stdin: prompt, stdinFile: t.prompt, log: t.log, ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}) }, this.opts.launcher);
     this.processes.set(t.id, handle);
-    if (handle.pid !== undefined) {
-      t.agentPid = handle.pid;
+    void handle.started.then((pid) => {
+      if (pid === undefined || !this.processes.has(t.id)) return;
+      t.agentPid = pid;
       this.save(true);
-    }
+    });
     if (this.stopping) handle.stop();
     const exit = await handle.exit;
     this.processes.delete(t.id);
@@ -572,7 +576,7 @@ export class Scheduler {
     const t0 = Date.now();
     this.opts.progress.checking(t, kind, command);
     this.ranSinceCheck.add(t.id);
-    const handle = startProcess({ command, cwd: where, env: this.taskEnv(t), log, ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}) });
+    const handle = startProcess({ command, cwd: where, env: this.taskEnv(t), log, ...(this.opts.timeoutMs !== undefined ? { timeoutMs: this.opts.timeoutMs } : {}) }, this.opts.launcher);
     this.processes.set(key, handle);
     if (this.stopping) handle.stop();
     const exit = await handle.exit;

@@ -54,6 +54,8 @@ export class GitSpawner {
     private readonly env: NodeJS.ProcessEnv,
     /** Commands that run at once, not counting those past LONG_MS. */
     private readonly limit = Math.max(2, Math.min(MAX_SHELLS, availableParallelism())),
+    /** While it holds, no command is handed out (the run's Launcher, while an agent or a check is starting). */
+    private readonly gate?: Gate,
   ) {}
 
   /**
@@ -89,6 +91,7 @@ export class GitSpawner {
     clearTimeout(this.recheck);
     this.recheck = undefined;
     while (this.waiting.length + this.waitingLater.length > 0) {
+      if (this.gate?.holding(() => this.dispatch())) return;
       const now = Date.now();
       const busy = this.shells.filter((s) => s.job !== undefined);
       const young = busy.filter((s) => now - s.since < LONG_MS);
@@ -151,6 +154,12 @@ export class GitSpawner {
     child.stdin!.on('error', () => undefined);
     return shell;
   }
+}
+
+/** Something git waits for before its next command starts. */
+export interface Gate {
+  /** True to hold: `wake` is then called once git may go on. */
+  holding(wake: () => void): boolean;
 }
 
 /** Shells at most: as many as a run has steps that may overlap (merges, commits, worktrees). */
@@ -244,7 +253,7 @@ function roomy(dir: string): boolean {
 }
 
 /** A shell keeps specdag running only while it runs a command. */
-function setRef(child: ChildProcess, on: boolean): void {
+export function setRef(child: ChildProcess, on: boolean): void {
   for (const handle of [child, child.stdin, child.stdout] as ({ ref(): void; unref(): void } | null)[]) {
     if (on) handle?.ref();
     else handle?.unref();
