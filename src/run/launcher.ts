@@ -83,9 +83,9 @@ export class Launcher {
     asked.add(n);
     setRef(shell, true);
     shell.stdin!.write(
-      `( cd ${quote(req.cwd)} 2>/dev/null || { echo "e ${n}" >&9; exit 0; }; ${settings.join(' ')} ` +
+      `( cd -- ${quote(req.cwd)} >/dev/null 2>&1 || { echo "e ${n}" >&9; exit 0; }; ${settings.join(' ')} ` +
         `setsid sh -c 'echo "p $1 $$" >&9; exec 9>&-; specdag_command=$2; shift 2; eval "$specdag_command"' sh ${n} ${quote(req.command)} ` +
-        `<${quote(req.stdinFile ?? '/dev/null')} >>${quote(req.log)} 2>&1 & wait $!; echo "x ${n} $?" >&9 ) 9>&1 &\n`,
+        `<${quote(req.stdinFile ?? '/dev/null')} >>${quote(req.log)} 2>&1 & wait "$!"; echo "x ${n} $?" >&9 ) 9>&1 &\n`,
     );
     return true;
   }
