@@ -138,6 +138,27 @@ test('git is held while a command starts, and let go once it runs', { skip }, as
   }
 });
 
+test('a command slow to start holds git only for a while', { skip }, async () => {
+  const dir = place();
+  // A setsid that takes two seconds before it starts anything (a folder on a slow mount, a loaded machine).
+  mkdirSync(join(dir, 'bin'));
+  writeFileSync(join(dir, 'bin', 'setsid'), `#!/bin/sh\nsleep 2\nexec ${execFileSync('sh', ['-c', 'command -v setsid'], { encoding: 'utf8' }).trim()} "$@"\n`, { mode: 0o755 });
+  const env = { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}` };
+  const launcher = Launcher.for(env)!;
+  try {
+    const h = startProcess({ command: 'exit 0', cwd: dir, env, log: join(dir, 'log') }, launcher);
+    // Woken with the pid still unknown (it is set before the wake when the command reports it).
+    const pidWhenWoken = await new Promise<number | undefined>((resolve) => assert.equal(launcher.holding(() => resolve(h.pid)), true));
+    assert.equal(pidWhenWoken, undefined, 'git was let go before the command reported its pid');
+    assert.equal(launcher.holding(() => assert.fail('not held again')), false);
+    assert.equal((await h.exit).code, 0, 'the command still runs and reports');
+    assert.notEqual(h.pid, undefined);
+  } finally {
+    launcher.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a command outlives the launcher shell being killed, and still reports how it ended', { skip }, async () => {
   const launcher = Launcher.for(process.env)!;
   const dir = place();
