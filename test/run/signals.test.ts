@@ -4,14 +4,14 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { groupAlive } from '../../src/run/process.js';
+import { groupAlive, processTable } from '../../src/run/process.js';
 import { alive } from '../../src/run/state.js';
 import { BIN } from '../helpers.js';
 import { byId, clear, doneOnOwnBranch, makeRepo, type Repo } from './helpers.js';
 
 /** Starts the built binary on the repository; resolves with its exit code and output. */
-function spawnRun(repo: Repo, args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: repo.root, env: repo.env, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnRun(repo: Repo, args: string[], env: NodeJS.ProcessEnv = repo.env) {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: repo.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
@@ -81,6 +81,31 @@ test('SIGINT in the middle stops the agents, keeps every worktree, and leaves a 
   assert.equal(after.slow!.attempts, 2);
   assert.equal(repo.events().filter((e) => e === 'start quick').length, 1);
   assert.equal(repo.git('rev-parse', 'main'), base);
+});
+
+test('agents started by node itself (SPECDAG_NO_LAUNCHER=1, as where there is no setsid) are recorded, stopped and resumed the same way', async () => {
+  const repo = makeRepo([{ id: 'quick' }, { id: 'slow' }], { project: { extra: ["verify: 'true'"] } });
+  const parentOf = (pid: number) => processTable()?.find((p) => p.pid === pid)?.ppid;
+  for (const launcher of [false, true]) {
+    repo.control('slow', 'sleep', '30');
+    const env = launcher ? repo.env : { ...repo.env, SPECDAG_NO_LAUNCHER: '1' };
+    const run = spawnRun(repo, ['run', 'specs', ...(launcher ? ['--resume'] : [])], env);
+    await until('slow to start', () => agentGroup(repo, 'slow') !== undefined && byId(repo.state()).slow!.status === 'running' && repo.events().filter((e) => e === 'start slow').length === (launcher ? 2 : 1));
+    const group = agentGroup(repo, 'slow')!;
+    // node's own child, or the launcher's (a subshell of its kept shell): which way it was started.
+    assert.equal(parentOf(group) === run.child.pid, !launcher, `the agent's parent ${parentOf(group)}, specdag ${run.child.pid}`);
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    assert.equal(r.code, 130, r.stdout + r.stderr);
+    await until('the agent group to be gone', () => !groupAlive(group), 5000);
+    assert.equal(byId(repo.state()).slow!.failure, 'interrupted');
+  }
+  clear(repo, 'slow', 'sleep');
+  const resumed = await repo.specdag(['run', 'specs', '--resume'], { env: { ...repo.env, SPECDAG_NO_LAUNCHER: '1' } });
+  assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+  const tasks = byId(repo.state());
+  for (const id of ['quick', 'slow']) assert.equal(tasks[id]!.status, 'merged', id);
+  assert.deepEqual(tasks.slow!.checks?.map((c) => [c.kind, c.exitCode]), [['verify', 0], ['merge', 0]]);
 });
 
 test('a run killed with SIGKILL resumes from its state file once its orphaned agent is gone', async () => {
