@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, delimiter, join, relative, resolve, sep } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { displayPath } from '../io/folder.js';
@@ -8,6 +8,7 @@ import type { Io } from '../io/io.js';
 import { findRepoRoot } from '../io/repo.js';
 import { createFile, writeFileAtomic } from '../io/write.js';
 import { mergeMcpJson, serverEntry, skillText, type ServerCommand } from '../mcp/claude-setup.js';
+import { onPath } from '../run/preflight.js';
 import { renderSpec, slug } from '../spec/template.js';
 import { UsageError } from '../util/errors.js';
 
@@ -143,16 +144,7 @@ function claudeFiles(dir: string, shownDir: string, io: Io, notes: string[]): Pl
 
 /** `specdag` when it is on PATH; else this very build through node, so the server starts either way. */
 function serverCommand(env: NodeJS.ProcessEnv, folder: string): ServerCommand {
-  const onPath = (env.PATH ?? '').split(delimiter).some((d) => {
-    if (d === '') return false;
-    try {
-      accessSync(join(d, 'specdag'), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-  if (onPath) return { command: 'specdag', args: ['mcp', folder] };
+  if (onPath('specdag', env) !== undefined) return { command: 'specdag', args: ['mcp', folder] };
   // Two levels up from src/cli/ (tests) and from dist/chunks/ (the build) is the package root.
   const bin = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
   return { command: 'node', args: [bin, 'mcp', folder] };

@@ -1,9 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants as fsConstants } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
-import { delimiter, join } from 'node:path';
 import { shQuote } from '../export/quote.js';
-import { setRef } from './spawner.js';
+import { onPath } from './preflight.js';
+import { keptShell, setRef } from './spawner.js';
 
 /** What a launched command reports: its process group once it runs, then how it ended. */
 export interface LaunchEvents {
@@ -60,7 +59,7 @@ export class Launcher {
 
   /** A launcher for commands whose environment is mostly `env`; undefined where there is no `setsid` (or SPECDAG_NO_LAUNCHER is set). */
   static for(env: NodeJS.ProcessEnv): Launcher | undefined {
-    if (env.SPECDAG_NO_LAUNCHER || !onPath('setsid', env.PATH)) return undefined;
+    if (env.SPECDAG_NO_LAUNCHER || onPath('setsid', env) === undefined) return undefined;
     return new Launcher(env);
   }
 
@@ -115,21 +114,13 @@ export class Launcher {
   private start(): Shell {
     if (this.shell) return this.shell;
     // nl: the newline a quoted word's own newlines are spelled with (a request is one line).
-    const child = spawn('/bin/sh', ['-c', `nl='\n'\nwhile IFS= read -r line; do eval "$line"; done`], { env: this.env, detached: true, stdio: ['pipe', 'pipe', 'ignore'] });
-    const shell: Shell = { child, asked: new Set(), buffered: '' };
-    this.shell = shell;
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (text: string) => {
-      shell.buffered += text;
-      let nl: number;
-      while ((nl = shell.buffered.indexOf('\n')) >= 0) {
-        const line = shell.buffered.slice(0, nl);
-        shell.buffered = shell.buffered.slice(nl + 1);
-        this.report(line);
-      }
+    const child = keptShell(this.env, ['-c', `nl='\n'\nwhile IFS= read -r line; do eval "$line"; done`], (line) => {
+      this.report(line);
       for (const n of shell.asked) if (!this.pending.has(n)) shell.asked.delete(n);
       if (shell.asked.size === 0) setRef(child, false);
     });
+    const shell: Shell = { child, asked: new Set() };
+    this.shell = shell;
     // A shell that ended takes no more requests: the next command gets a new one. What it started goes on and
     // reports through the pipe, which each of its subshells holds; once the pipe closes, nothing more will come,
     // and a command asked of it that never reported did not start.
@@ -142,7 +133,6 @@ export class Launcher {
       gone();
       for (const n of shell.asked) if (this.pending.has(n)) this.settle(n, null, null, 'the shell that starts commands ended before it');
     });
-    child.stdin!.on('error', () => undefined);
     return shell;
   }
 
@@ -185,8 +175,6 @@ interface Shell {
   child: ChildProcess;
   /** The commands asked of it. */
   asked: Set<number>;
-  /** What it reported of a line so far. */
-  buffered: string;
 }
 
 /** The longest git waits for one command to start. */
@@ -204,14 +192,3 @@ function quote(s: string): string {
   return shQuote(s).replace(/\n/g, `'"$nl"'`);
 }
 
-function onPath(name: string, path: string | undefined): boolean {
-  return (path ?? '').split(delimiter).some((dir) => {
-    if (!dir) return false;
-    try {
-      accessSync(join(dir, name), fsConstants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}

@@ -123,22 +123,16 @@ export class GitSpawner {
   }
 
   private start(): Shell {
-    const child = spawn('/bin/sh', [], { env: this.env, detached: true, stdio: ['pipe', 'pipe', 'ignore'] });
-    const shell: Shell = { process: child, buffered: '', since: 0 };
-    this.shells.push(shell);
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (text: string) => {
-      shell.buffered += text;
-      const nl = shell.buffered.indexOf('\n');
-      if (nl < 0) return;
-      const code = Number(shell.buffered.slice(0, nl));
-      shell.buffered = shell.buffered.slice(nl + 1);
+    const child = keptShell(this.env, [], (line) => {
+      const code = Number(line);
       const job = shell.job;
       shell.job = undefined;
       setRef(child, false);
       if (job) void settle(job, code);
       this.dispatch();
     });
+    const shell: Shell = { process: child, since: 0 };
+    this.shells.push(shell);
     // A shell that could not start or that died takes its command with it: it fails; the others go on, and a
     // new shell is started when one is needed.
     const gone = (err: Error) => {
@@ -151,9 +145,31 @@ export class GitSpawner {
     };
     child.on('error', gone);
     child.on('exit', (code, signal) => gone(new Error(`the shell that starts git ended (${signal ?? `exit code ${code}`})`)));
-    child.stdin!.on('error', () => undefined);
     return shell;
   }
+}
+
+/**
+ * A `/bin/sh` kept to run what specdag writes on its stdin: in a process
+ * group of its own (a Ctrl-C in the terminal reaches specdag only), stderr
+ * discarded, each line it reports on stdout given to `line`.
+ */
+export function keptShell(env: NodeJS.ProcessEnv, args: string[], line: (text: string) => void): ChildProcess {
+  const child = spawn('/bin/sh', args, { env, detached: true, stdio: ['pipe', 'pipe', 'ignore'] });
+  let buffered = '';
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (text: string) => {
+    buffered += text;
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const one = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      line(one);
+    }
+  });
+  // A shell that ended takes what is written to it nowhere: its end is reported as its exit.
+  child.stdin!.on('error', () => undefined);
+  return child;
 }
 
 /** Something git waits for before its next command starts. */
@@ -181,7 +197,6 @@ interface Shell {
   job?: Job;
   /** When its command started (Date.now()). */
   since: number;
-  buffered: string;
 }
 
 async function settle(job: Job, code: number): Promise<void> {

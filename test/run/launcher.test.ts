@@ -21,6 +21,19 @@ function place(): string {
   return realpathSync(mkdtempSync(join(tmpdir(), 'specdag-launcher-')));
 }
 
+/** Runs `body` with a launcher and a new folder, both gone afterwards; `envOf` makes the launcher's environment (default: this process's). */
+async function withLauncher(body: (launcher: Launcher, dir: string, env: NodeJS.ProcessEnv) => Promise<void>, envOf: (dir: string) => NodeJS.ProcessEnv = () => process.env): Promise<void> {
+  const dir = place();
+  const env = envOf(dir);
+  const launcher = Launcher.for(env)!;
+  try {
+    await body(launcher, dir, env);
+  } finally {
+    launcher.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** What a command reports about itself, started from node (no launcher) and through a launcher. */
 async function both(launch: (dir: string) => ProcessLaunch, base: NodeJS.ProcessEnv): Promise<{ exit: Awaited<ReturnType<typeof startProcess>['exit']>; log: string; pid: number | undefined }[]> {
   const out = [];
@@ -60,9 +73,7 @@ test('a command started through the launcher sees and reports what one started f
 });
 
 test('through the launcher a command runs in a session and process group of its own, and a signal is reported as one', { skip }, async () => {
-  const launcher = Launcher.for(process.env)!;
-  const dir = place();
-  try {
+  await withLauncher(async (launcher, dir) => {
     const log = join(dir, 'log');
     // Its pid is its session's and its group's: no terminal, and one signal to the group reaches all it started.
     const h = startProcess({ command: 'echo "ids: $(ps -o sid= -o pgid= -p $$)"; sleep 30 & sleep 30', cwd: dir, env: process.env, log }, launcher);
@@ -78,16 +89,11 @@ test('through the launcher a command runs in a session and process group of its 
     assert.ok(exit.signal === 'SIGTERM' || exit.signal === 'SIGKILL', `ended by a signal, not an exit code: ${JSON.stringify(exit)}`);
     assert.equal(exit.stopped, true);
     assert.ok(!groupAlive(pid), 'nothing of its group is left');
-  } finally {
-    launcher.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a stop asked before the command has reported its pid is applied once it does', { skip }, async () => {
-  const launcher = Launcher.for(process.env)!;
-  const dir = place();
-  try {
+  await withLauncher(async (launcher, dir) => {
     const h = startProcess({ command: 'sleep 3; touch late', cwd: dir, env: process.env, log: join(dir, 'log') }, launcher);
     assert.equal(h.pid, undefined, 'the pid comes later through the launcher');
     h.stop(0);
@@ -95,16 +101,11 @@ test('a stop asked before the command has reported its pid is applied once it do
     assert.equal(exit.stopped, true);
     assert.equal(exit.code, null);
     assert.ok(!existsSync(join(dir, 'late')), 'the command was stopped, not left to finish');
-  } finally {
-    launcher.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a folder that does not exist, and a variable no shell can set, through the launcher', { skip }, async () => {
-  const launcher = Launcher.for(process.env)!;
-  const dir = place();
-  try {
+  await withLauncher(async (launcher, dir) => {
     const gone = startProcess({ command: 'true', cwd: join(dir, 'nope'), env: process.env, log: join(dir, 'log') }, launcher);
     const exit = await gone.exit;
     assert.equal(exit.code, null);
@@ -114,16 +115,11 @@ test('a folder that does not exist, and a variable no shell can set, through the
     assert.notEqual(odd.pid, undefined, 'started from node: its pid is known at once');
     assert.equal((await odd.exit).code, 0);
     assert.match(readFileSync(join(dir, 'log2'), 'utf8'), /^a\.b=c$/m);
-  } finally {
-    launcher.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('git is held while a command starts, and let go once it runs', { skip }, async () => {
-  const launcher = Launcher.for(process.env)!;
-  const dir = place();
-  try {
+  await withLauncher(async (launcher, dir) => {
     assert.equal(launcher.holding(() => assert.fail('nothing to wait for')), false);
     const h = startProcess({ command: 'exit 0', cwd: dir, env: process.env, log: join(dir, 'log') }, launcher);
     let woken = 0;
@@ -132,20 +128,17 @@ test('git is held while a command starts, and let go once it runs', { skip }, as
     assert.equal(woken, 1);
     assert.equal(launcher.holding(() => woken++), false);
     await h.exit;
-  } finally {
-    launcher.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a command slow to start holds git only for a while', { skip }, async () => {
-  const dir = place();
   // A setsid that takes two seconds before it starts anything (a folder on a slow mount, a loaded machine).
-  mkdirSync(join(dir, 'bin'));
-  writeFileSync(join(dir, 'bin', 'setsid'), `#!/bin/sh\nsleep 2\nexec ${execFileSync('sh', ['-c', 'command -v setsid'], { encoding: 'utf8' }).trim()} "$@"\n`, { mode: 0o755 });
-  const env = { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}` };
-  const launcher = Launcher.for(env)!;
-  try {
+  const slowSetsid = (dir: string) => {
+    mkdirSync(join(dir, 'bin'));
+    writeFileSync(join(dir, 'bin', 'setsid'), `#!/bin/sh\nsleep 2\nexec ${execFileSync('sh', ['-c', 'command -v setsid'], { encoding: 'utf8' }).trim()} "$@"\n`, { mode: 0o755 });
+    return { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}` };
+  };
+  await withLauncher(async (launcher, dir, env) => {
     const h = startProcess({ command: 'exit 0', cwd: dir, env, log: join(dir, 'log') }, launcher);
     // Woken with the pid still unknown (it is set before the wake when the command reports it).
     const pidWhenWoken = await new Promise<number | undefined>((resolve) => assert.equal(launcher.holding(() => resolve(h.pid)), true));
@@ -153,16 +146,11 @@ test('a command slow to start holds git only for a while', { skip }, async () =>
     assert.equal(launcher.holding(() => assert.fail('not held again')), false);
     assert.equal((await h.exit).code, 0, 'the command still runs and reports');
     assert.notEqual(h.pid, undefined);
-  } finally {
-    launcher.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  }, slowSetsid);
 });
 
 test('a command outlives the launcher shell being killed, and still reports how it ended', { skip }, async () => {
-  const launcher = Launcher.for(process.env)!;
-  const dir = place();
-  try {
+  await withLauncher(async (launcher, dir) => {
     const h = startProcess({ command: 'sleep 1; exit 4', cwd: dir, env: process.env, log: join(dir, 'log') }, launcher);
     await h.started;
     const shells = (processTable() ?? []).filter((p) => p.ppid === process.pid && p.comm === 'sh' && p.pgrp === p.pid && p.state !== 'Z');
@@ -172,8 +160,5 @@ test('a command outlives the launcher shell being killed, and still reports how 
     // A new shell is started for the next command.
     const next = startProcess({ command: 'exit 5', cwd: dir, env: process.env, log: join(dir, 'log') }, launcher);
     assert.equal((await next.exit).code, 5);
-  } finally {
-    launcher.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
