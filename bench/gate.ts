@@ -30,7 +30,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BENCH_ENV, BIN, makeRunRepo, median, REAL_GIT, removeRunRepo, sec, timed } from './run-repo.js';
+import { BENCH_ENV, BIN, makeRunRepo, median, REAL_GIT, removeRunRepo, sec, standInAlone, timed } from './run-repo.js';
 
 const { values } = parseArgs({
   options: {
@@ -109,6 +109,7 @@ function workAlone(tasks: number): number {
 const loadBefore = loadavg()[0]!;
 const workCpu: number[] = [];
 const schedule: number[] = [];
+const alone: number[] = [];
 const scheduleCpu: number[] = [];
 const gated: Measured[] = [];
 const plain: Measured[] = [];
@@ -122,6 +123,7 @@ for (let round = 0; round < ROUNDS; round++) {
   const sched = run(N, SLEEP, P, TRUE, false);
   workCpu.push(workAlone(N));
   schedule.push(sched.ms);
+  alone.push(standInAlone(SLEEP));
   scheduleCpu.push(sched.cpuMs);
   // Interleaved, so a change in the machine's load falls on both sides alike.
   gated.push(run(N, 0, 1, TRUE));
@@ -142,6 +144,7 @@ const gitVersion = execFileSync(REAL_GIT, ['--version'], { encoding: 'utf8' }).t
 console.log(`specdag merge-gate benchmark (${cpus().length} cores, git ${gitVersion}, load average ${loadBefore.toFixed(1)} before / ${loadavg()[0]!.toFixed(1)} after, medians of ${ROUNDS} rounds)`);
 console.log(`  schedule with verify: true: 1 foundation + ${N} parallel tasks, agent sleeps ${SLEEP} s, max_parallel ${P}`);
 console.log(`    wall ${sec(wall)}, ideal ${sec(idealMs)} (${SLEEP} s × (1 + ceil(${N}/${P}))): ${ratio.toFixed(2)}× (goal ≤ 1.35×) ${ratio <= 1.35 ? 'ok' : 'MISSED'}`);
+console.log(`    the stand-in agent of one task by itself (\`sh agent.sh\`: writes its file, then \`exec sleep ${SLEEP}\`): ${sec(median(alone))}`);
 console.log(`    cpu  ${sec(median(scheduleCpu))} for the whole run (specdag, git, sh, the agents: ${Math.round(median(scheduleCpu) / (N + 1))} ms a task)`);
 console.log(`    of which the agents and checks themselves, started without specdag: ${sec(median(workCpu))}`);
 console.log(`    that cpu spread over ${cpus().length} cores takes ${sec(median(scheduleCpu) / cpus().length)} at the least: ${(median(scheduleCpu) / cpus().length / idealMs).toFixed(2)}× the ideal before any task waits for another`);

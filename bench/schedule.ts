@@ -17,7 +17,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { BENCH_ENV, BIN, makeRunRepo, median, removeRunRepo, sec, timed } from './run-repo.js';
+import { BENCH_ENV, BIN, makeRunRepo, median, removeRunRepo, sec, standInAlone, timed } from './run-repo.js';
 
 const { values } = parseArgs({
   options: {
@@ -45,12 +45,14 @@ function measure(tasks: number, sleep: number, parallel: number): { ms: number; 
 
 const loadBefore = loadavg()[0]!;
 const schedule: number[] = [];
+const alone: number[] = [];
 const withTasks: number[] = [];
 const foundationOnly: number[] = [];
 const cpuWith: number[] = [];
 const cpuWithout: number[] = [];
 for (let round = 0; round < ROUNDS; round++) {
   schedule.push(measure(N, SLEEP, P).ms);
+  alone.push(standInAlone(SLEEP));
   const a = measure(N, 0, 1);
   const b = measure(0, 0, 1);
   withTasks.push(a.ms);
@@ -69,6 +71,7 @@ console.log(`specdag run benchmark (${cpus().length} cores, git ${gitVersion}, l
 console.log(`  repository: ${N + 2 + FILES} files (the specs${FILES ? ` and ${FILES} source files` : ''}), checked out once per worktree`);
 console.log(`  schedule: 1 foundation + ${N} parallel tasks, agent sleeps ${SLEEP} s, max_parallel ${P}`);
 console.log(`    wall ${sec(wall)}, ideal ${sec(idealMs)} (${SLEEP} s × (1 + ceil(${N}/${P}))): ${ratio.toFixed(2)}× (goal ≤ 1.30×) ${ratio <= 1.3 ? 'ok' : 'MISSED'}`);
+console.log(`    the stand-in agent of one task by itself (\`sh agent.sh\`: writes its file, then \`exec sleep ${SLEEP}\`): ${sec(median(alone))}`);
 console.log(`  overhead per task (worktree + agent start + commit + merge + state writes, max_parallel 1):`);
 console.log(`    wall ${Math.round(perTask)} ms  ((${sec(median(withTasks))} for ${N} no-op tasks − ${sec(median(foundationOnly))} for the foundation alone) / ${N})`);
 const cpuPerTask = (median(cpuWith) - median(cpuWithout)) / N;
