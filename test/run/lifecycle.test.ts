@@ -40,7 +40,10 @@ test('a plain run after a finished run starts no agent: every task is already on
   fresh.control('a', 'exit', '0');
   const rerun = await fresh.specdag(['run', 'specs']);
   assert.equal(rerun.code, 0, rerun.stdout);
-  assert.deepEqual(starts(fresh), ['start a', 'start b', 'start a']);
+  // a and b start side by side in the first run: either may write its start first.
+  const order = starts(fresh);
+  assert.deepEqual(order.slice(0, 2).sort(), ['start a', 'start b']);
+  assert.deepEqual(order.slice(2), ['start a'], 'only a runs again');
 });
 
 test('a new run first merges what the base branch gained; a conflicting base merge is dropped with one line', async () => {
