@@ -59,8 +59,8 @@ interface Measured {
 }
 
 /**
- * A repository with `tasks` parallel tasks and one foundation task; the agent sleeps `sleep` seconds, then writes its
- * file. `count`: git's calls are counted (through a wrapper script, a shell more per call: not for timed schedules).
+ * A repository with `tasks` parallel tasks and one foundation task; the agent writes its file, then sleeps `sleep` seconds
+ * (see run-repo.ts). `count`: git's calls are counted (through a wrapper script, a shell more per call: not for timed schedules).
  */
 function run(tasks: number, sleep: number, parallel: number, checks: Checks, count = true): Measured {
   const { top, root } = makeRunRepo({
