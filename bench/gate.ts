@@ -30,7 +30,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BENCH_ENV, BIN, makeRunRepo, median, REAL_GIT, removeRunRepo, sec, standInAlone, timed } from './run-repo.js';
+import { BENCH_ENV, BIN, makeRunRepo, median, REAL_GIT, removeRunRepo, sec, standInAlone, standInLine, timed } from './run-repo.js';
 
 const { values } = parseArgs({
   options: {
@@ -144,7 +144,7 @@ const gitVersion = execFileSync(REAL_GIT, ['--version'], { encoding: 'utf8' }).t
 console.log(`specdag merge-gate benchmark (${cpus().length} cores, git ${gitVersion}, load average ${loadBefore.toFixed(1)} before / ${loadavg()[0]!.toFixed(1)} after, medians of ${ROUNDS} rounds)`);
 console.log(`  schedule with verify: true: 1 foundation + ${N} parallel tasks, agent sleeps ${SLEEP} s, max_parallel ${P}`);
 console.log(`    wall ${sec(wall)}, ideal ${sec(idealMs)} (${SLEEP} s × (1 + ceil(${N}/${P}))): ${ratio.toFixed(2)}× (goal ≤ 1.35×) ${ratio <= 1.35 ? 'ok' : 'MISSED'}`);
-console.log(`    the stand-in agent of one task by itself (\`sh agent.sh\`: writes its file, then \`exec sleep ${SLEEP}\`): ${sec(median(alone))}`);
+console.log(standInLine(alone, SLEEP));
 console.log(`    cpu  ${sec(median(scheduleCpu))} for the whole run (specdag, git, sh, the agents: ${Math.round(median(scheduleCpu) / (N + 1))} ms a task)`);
 console.log(`    of which the agents and checks themselves, started without specdag: ${sec(median(workCpu))}`);
 console.log(`    that cpu spread over ${cpus().length} cores takes ${sec(median(scheduleCpu) / cpus().length)} at the least: ${(median(scheduleCpu) / cpus().length / idealMs).toFixed(2)}× the ideal before any task waits for another`);

@@ -92,6 +92,11 @@ export function standInAlone(sleep: number): number {
   }
 }
 
+/** The line both run benchmarks print under their schedule: what the stand-in of one task took by itself (medians). */
+export function standInLine(alone: number[], sleep: number): string {
+  return `    the stand-in agent of one task by itself (\`sh agent.sh\`: writes its file, then \`exec sleep ${sleep}\`): ${sec(median(alone))}`;
+}
+
 export function removeRunRepo(top: string): void {
   rmSync(top, { recursive: true, force: true });
 }

@@ -17,7 +17,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { BENCH_ENV, BIN, makeRunRepo, median, removeRunRepo, sec, standInAlone, timed } from './run-repo.js';
+import { BENCH_ENV, BIN, makeRunRepo, median, removeRunRepo, sec, standInAlone, standInLine, timed } from './run-repo.js';
 
 const { values } = parseArgs({
   options: {
@@ -71,7 +71,7 @@ console.log(`specdag run benchmark (${cpus().length} cores, git ${gitVersion}, l
 console.log(`  repository: ${N + 2 + FILES} files (the specs${FILES ? ` and ${FILES} source files` : ''}), checked out once per worktree`);
 console.log(`  schedule: 1 foundation + ${N} parallel tasks, agent sleeps ${SLEEP} s, max_parallel ${P}`);
 console.log(`    wall ${sec(wall)}, ideal ${sec(idealMs)} (${SLEEP} s × (1 + ceil(${N}/${P}))): ${ratio.toFixed(2)}× (goal ≤ 1.30×) ${ratio <= 1.3 ? 'ok' : 'MISSED'}`);
-console.log(`    the stand-in agent of one task by itself (\`sh agent.sh\`: writes its file, then \`exec sleep ${SLEEP}\`): ${sec(median(alone))}`);
+console.log(standInLine(alone, SLEEP));
 console.log(`  overhead per task (worktree + agent start + commit + merge + state writes, max_parallel 1):`);
 console.log(`    wall ${Math.round(perTask)} ms  ((${sec(median(withTasks))} for ${N} no-op tasks − ${sec(median(foundationOnly))} for the foundation alone) / ${N})`);
 const cpuPerTask = (median(cpuWith) - median(cpuWithout)) / N;
